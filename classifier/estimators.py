@@ -1,0 +1,99 @@
+"""Estimators: a one-vs-rest linear model that takes sample weights, for tags."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import label_binarize
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+class TagClassifier(ClassifierMixin, BaseEstimator):
+    """Binary relevance: one L2 logistic regression per label.
+
+    Takes a multi-label indicator matrix (the tag case) or a 1-D class vector (one
+    column per class, argmax wins). Unlike ``OneVsRestClassifier`` it passes
+    ``sample_weight`` to every label's fit (for weighting recent posts) and keeps one
+    ``coef_`` matrix, so scoring is one sparse product and each score can be explained
+    term by term. A label always present or always absent gets a constant score.
+    """
+
+    def __init__(self, C: float = 4.0, class_weight: str | dict | None = "balanced") -> None:
+        self.C = C
+        self.class_weight = class_weight
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = True
+        tags.target_tags.multi_output = True
+        return tags
+
+    def fit(self, X, y, sample_weight=None) -> TagClassifier:
+        X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True,
+                             y_numeric=False)
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn("a column-vector y was passed; ravelling it", DataConversionWarning,
+                          stacklevel=2)
+            y = y.ravel()
+        check_classification_targets(y)
+        self.multilabel_ = y.ndim == 2
+        if self.multilabel_:
+            self.classes_ = np.arange(y.shape[1])
+            Y = np.asarray(y, dtype=int)
+        else:
+            self.classes_ = np.unique(y)
+            Y = label_binarize(y, classes=self.classes_)
+            if len(self.classes_) == 1:
+                Y = np.ones((len(y), 1), dtype=int)
+        self.coef_ = np.zeros((Y.shape[1], X.shape[1]))
+        self.intercept_ = np.zeros(Y.shape[1])
+        weight = np.ones(len(Y)) if sample_weight is None else np.asarray(sample_weight, float)
+        class_weight = self.class_weight
+        if isinstance(class_weight, dict):  # per-class weights become per-sample weights
+            lookup = self.classes_ if not self.multilabel_ else None
+            weight = weight * np.array([class_weight.get(v, 1.0) for v in (
+                y if lookup is not None else Y.argmax(axis=1))])
+            class_weight = None
+
+        def fit_one(j: int) -> None:
+            column = Y[:, j]
+            if column.min() == column.max():
+                prior = 1 - 1e-6 if column[0] else 1e-6
+                self.intercept_[j] = np.log(prior / (1 - prior))
+                return
+            model = LogisticRegression(C=self.C, class_weight=class_weight, solver="liblinear")
+            model.fit(X, column, sample_weight=weight)
+            self.coef_[j] = model.coef_[0]
+            self.intercept_[j] = model.intercept_[0]
+
+        for j in range(Y.shape[1]):
+            fit_one(j)
+        return self
+
+    def decision_function(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        scores = np.asarray(X @ self.coef_.T) + self.intercept_
+        return scores[:, 0] if scores.shape[1] == 1 and not self.multilabel_ else scores
+
+    def predict_proba(self, X):
+        p = 1 / (1 + np.exp(-np.clip(self.decision_function(X), -30, 30)))
+        if self.multilabel_:
+            return p
+        if p.ndim == 1:
+            return np.column_stack([1 - p, p]) if len(self.classes_) == 2 else p[:, None] ** 0
+        return p / p.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        scores = self.decision_function(X)
+        if self.multilabel_:
+            return (scores > 0).astype(int)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int) if len(self.classes_) == 2 else 0]
+        return self.classes_[scores.argmax(axis=1)]

@@ -1,0 +1,156 @@
+"""Honest evaluation: time-ordered and k-fold splits, every gold label counted, baselines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.metrics import f1_score
+
+from .errors import InputError
+from .posts import Post
+from .tokens import TokenCache
+from .training import TrainingConfig, train
+
+K_VALUES = (1, 3, 5)
+
+
+def time_split(posts: Sequence[Post], date: dt.date) -> tuple[list[Post], list[Post]]:
+    """Posts dated before ``date`` to train on, the rest to test on; undated posts are dropped."""
+    dated = [p for p in posts if p.date]
+    train_posts = [p for p in dated if p.date < date]
+    test_posts = [p for p in dated if p.date >= date]
+    if not train_posts or not test_posts:
+        raise InputError(f"splitting at {date} leaves {len(train_posts)} posts to train on "
+                         f"and {len(test_posts)} to test on", field="split-date")
+    return train_posts, test_posts
+
+
+def newest_share_date(posts: Sequence[Post], share: float) -> dt.date:
+    """The date that leaves the newest ``share`` of dated posts on its right."""
+    dates = sorted(p.date for p in posts if p.date)
+    if not dates:
+        raise InputError("no post has a date, so there is no time to split on")
+    return dates[min(len(dates) - 1, int(len(dates) * (1 - share)))]
+
+
+def tag_metrics(gold: Sequence[Sequence[str]], ranked: Sequence[Sequence[str]],
+                chosen: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Ranking and set metrics over test posts that have at least one gold tag.
+
+    Every gold tag counts, including tags the model has never seen (they are misses).
+    """
+    rows = [(set(g), list(r), set(c)) for g, r, c in zip(gold, ranked, chosen, strict=True) if g]
+    if not rows:
+        return {}
+    out: dict[str, float] = {}
+    for k in K_VALUES:
+        out[f"precision@{k}"] = float(np.mean([len(g & set(r[:k])) / k for g, r, _ in rows]))
+    out["recall@5"] = float(np.mean([len(g & set(r[:5])) / len(g) for g, r, _ in rows]))
+    ndcg = []
+    for g, r, _ in rows:
+        dcg = sum(1 / math.log2(i + 2) for i, label in enumerate(r[:5]) if label in g)
+        ideal = sum(1 / math.log2(i + 2) for i in range(min(5, len(g))))
+        ndcg.append(dcg / ideal)
+    out["ndcg@5"] = float(np.mean(ndcg))
+    f1 = [2 * len(g & c) / (len(g) + len(c)) for g, _, c in rows]
+    out["f1"] = float(np.mean(f1))
+    hits = sum(len(g & c) for g, _, c in rows)
+    n_chosen, n_gold = sum(len(c) for *_, c in rows), sum(len(g) for g, *_ in rows)
+    out["micro_precision"] = hits / n_chosen if n_chosen else 0.0
+    out["micro_recall"] = hits / n_gold
+    out["tags_per_post"] = n_chosen / len(rows)
+    out["posts"] = len(rows)
+    return out
+
+
+def category_metrics(gold: Sequence[str | None], predicted: Sequence[str | None]) -> dict:
+    pairs = [(g, p) for g, p in zip(gold, predicted, strict=True) if g]
+    if not pairs:
+        return {}
+    g, p = zip(*pairs, strict=True)
+    return {
+        "accuracy": float(np.mean([a == b for a, b in pairs])),
+        "macro_f1": float(f1_score(g, [x or "" for x in p], average="macro",
+                                   labels=sorted(set(g)), zero_division=0)),
+        "posts": len(pairs),
+    }
+
+
+def baseline(train_posts: Sequence[Post], test_posts: Sequence[Post]) -> dict:
+    """Most frequent category; most frequent tags (as many as the median post has)."""
+    cats = Counter(p.categories[0] for p in train_posts if p.categories)
+    tags = Counter(t for p in train_posts for t in p.tags)
+    ranked = [t for t, _ in tags.most_common()]
+    k = max(1, int(np.median([len(p.tags) for p in train_posts if p.tags] or [1])))
+    top_cat = cats.most_common(1)[0][0] if cats else None
+    return {
+        "category": category_metrics([_first(p) for p in test_posts], [top_cat] * len(test_posts)),
+        "tags": tag_metrics([p.tags for p in test_posts], [ranked] * len(test_posts),
+                            [ranked[:k]] * len(test_posts)),
+    }
+
+
+def _first(post: Post) -> str | None:
+    return post.categories[0] if post.categories else None
+
+
+def evaluate_split(train_posts: Sequence[Post], test_posts: Sequence[Post],
+                   config: TrainingConfig | None = None, *, cache: TokenCache | None = None,
+                   n_jobs: int = 1) -> dict:
+    """Train on ``train_posts``, measure on ``test_posts``, with the baselines beside."""
+    suggester, report = train(train_posts, config, cache=cache, n_jobs=n_jobs)
+    docs = suggester.documents(test_posts, cache=cache, n_jobs=n_jobs)
+    cats, tags, _ = suggester.score(docs)
+    predicted = ([suggester.category_labels[k] for k in cats.argmax(axis=1)] if cats is not None
+                 else [None] * len(test_posts))
+    ranked, chosen = [], []
+    for i in range(len(test_posts)):
+        if tags is None:
+            ranked.append([])
+            chosen.append([])
+            continue
+        order = np.argsort(-tags[i], kind="stable")
+        ranked.append([suggester.tag_labels[k] for k in order])
+        chosen.append([suggester.tag_labels[k] for k in suggester.choose_tags(tags[i])])
+    unseen = Counter(t for p in test_posts for t in p.tags if t not in set(suggester.tag_labels))
+    return {
+        "train_posts": len(train_posts),
+        "test_posts": len(test_posts),
+        "model": {
+            "category": category_metrics([_first(p) for p in test_posts], predicted),
+            "tags": tag_metrics([p.tags for p in test_posts], ranked, chosen),
+        },
+        "baseline": baseline(train_posts, test_posts),
+        "tag_threshold": report.tag_threshold,
+        "gold_tags_unknown_to_model": sum(unseen.values()),
+    }
+
+
+def evaluate_folds(posts: Sequence[Post], k: int, config: TrainingConfig | None = None, *,
+                   cache: TokenCache | None = None, n_jobs: int = 1) -> dict:
+    """K-fold over posts in time order (contiguous folds), figures averaged over folds."""
+    if k < 2 or k > len(posts):
+        raise InputError(f"--folds must be between 2 and the number of posts ({len(posts)})",
+                         field="folds")
+    ordered = sorted(posts, key=lambda p: (p.date or dt.date.min, p.path))
+    bounds = np.linspace(0, len(ordered), k + 1).astype(int)
+    folds = []
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        folds.append(evaluate_split(ordered[:a] + ordered[b:], ordered[a:b], config,
+                                    cache=cache, n_jobs=n_jobs))
+    return {"folds": k, "test_posts": len(ordered), **_mean(folds)}
+
+
+def _mean(results: list[dict]) -> dict:
+    out: dict = {}
+    for side in ("model", "baseline"):
+        out[side] = {}
+        for kind in ("category", "tags"):
+            keys = set().union(*(r[side][kind].keys() for r in results))
+            out[side][kind] = {key: float(np.mean([r[side][kind][key] for r in results
+                                                   if key in r[side][kind]])) for key in keys}
+    return out

@@ -1,0 +1,271 @@
+"""Reading posts: front matter (YAML or TOML), labels, dates, and whole corpora."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import PostError
+
+POST_SUFFIXES = (".md", ".markdown", ".html")
+_FENCES = {"---": "yaml", "+++": "toml"}
+# libyaml's loader when PyYAML was built with it: parsing front matter is most of reading time.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FILE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
+# A top-level key in YAML (`key:`) or TOML (`key =`): used to point messages at a line.
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post or draft: its text, its labels and where they stand in the file."""
+
+    path: str
+    title: str
+    body: str
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    date: dt.date | None = None
+    draft: bool = False
+    front_matter: dict = field(default_factory=dict, compare=False, repr=False)
+    front_matter_format: str | None = None  # "yaml", "toml" or None
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    body_line: int = 1
+
+    @property
+    def has_categories(self) -> bool:
+        return any(k in self.front_matter for k in ("categories", "category"))
+
+
+@dataclass
+class Corpus:
+    """The posts read from some paths, and the files skipped with the reason why."""
+
+    posts: list[Post]
+    skipped: list[PostError]
+    left_out: Counter = field(default_factory=Counter)  # reason -> count (drafts, dates)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.posts)} posts used", f"{len(self.skipped)} skipped"]
+        parts += [f"{n} left out ({why})" for why, n in sorted(self.left_out.items())]
+        return ", ".join(parts)
+
+
+def split_front_matter(text: str, path: str = "<draft>") -> tuple[str | None, str, str, int]:
+    """Split ``text`` into (format, front matter source, body, first line of body).
+
+    Returns format ``None`` when the text has no front matter. Raises ``PostError`` when
+    a front-matter fence is opened and never closed.
+    """
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if not lines:
+        return None, "", "", 1
+    fence = lines[0].rstrip("\r\n").rstrip()
+    if fence not in _FENCES:
+        return None, "", text, 1
+    for i in range(1, len(lines)):
+        if lines[i].rstrip("\r\n").rstrip() == fence:
+            source = "".join(lines[1:i])
+            return _FENCES[fence], source, "".join(lines[i + 1 :]), i + 2
+    raise PostError(f"front matter opened with '{fence}' is never closed", path=path, line=1)
+
+
+def parse_front_matter(fmt: str, source: str, path: str) -> dict:
+    """Parse a front-matter block into a mapping; errors name the file and line."""
+    try:
+        data = yaml.load(source, Loader=_YAML_LOADER) if fmt == "yaml" else tomllib.loads(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for fence
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PostError(f"invalid YAML front matter: {problem}", path=path, line=line) from None
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) + 1 if match else None
+        raise PostError(f"invalid TOML front matter: {exc}", path=path, line=line) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise PostError(
+            f"front matter must be a mapping of fields, not a {type(data).__name__}",
+            path=path,
+            line=2,
+        )
+    return data
+
+
+def _labels(value: object, path: str, name: str, line: int | None) -> tuple[str, ...]:
+    """Labels from a list, or a space-separated string as Jekyll allows."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(value.split())
+    if isinstance(value, list | tuple):
+        out = []
+        for item in value:
+            if isinstance(item, str | int | float) and not isinstance(item, bool):
+                out.append(str(item))
+            elif item is not None:
+                raise PostError(f"'{name}' holds a {type(item).__name__}", path=path, line=line)
+        return tuple(out)
+    raise PostError(
+        f"'{name}' must be a list or a string, not {type(value).__name__}", path=path, line=line
+    )
+
+
+def _date(value: object, path: str) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        match = re.match(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})", value)
+        if match:
+            try:
+                return dt.date(*map(int, match.groups()))
+            except ValueError:
+                pass
+    match = _FILE_DATE.match(os.path.basename(path))
+    if match:
+        try:
+            return dt.date(*map(int, match.groups()))
+        except ValueError:
+            return None
+    return None
+
+
+def _field_lines(source: str) -> dict[str, int]:
+    lines = {}
+    for number, line in enumerate(source.splitlines(), start=2):
+        match = _TOP_KEY.match(line)
+        if match and match.group(1) not in lines:
+            lines[match.group(1)] = number
+    return lines
+
+
+def _flag(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool = True) -> Post:
+    """Build a ``Post`` from a file's text.
+
+    Drafts may be plain text or Markdown without front matter
+    (``require_front_matter=False``); their title is then their first heading or line.
+    """
+    fmt, source, body, body_line = split_front_matter(text, path)
+    if fmt is None:
+        if require_front_matter:
+            raise PostError("no front matter (expected '---' or '+++' on the first line)",
+                            path=path)
+        return Post(path=path, title="", body=body, date=_date(None, path))
+    data = parse_front_matter(fmt, source, path)
+    lines = _field_lines(source)
+    title = data.get("title")
+    title = "" if title is None else str(title)
+    categories = _labels(data.get("categories"), path, "categories", lines.get("categories"))
+    if not categories:
+        categories = _labels(data.get("category"), path, "category", lines.get("category"))
+    return Post(
+        path=path,
+        title=title,
+        body=body,
+        categories=categories,
+        tags=_labels(data.get("tags"), path, "tags", lines.get("tags")),
+        date=_date(data.get("date"), path),
+        draft=_flag(data.get("draft")) or data.get("published") is False,
+        front_matter=data,
+        front_matter_format=fmt,
+        field_lines=lines,
+        body_line=body_line,
+    )
+
+
+def decode(raw: bytes, path: str) -> str:
+    """Decode a file's bytes as UTF-8, or raise ``PostError`` naming the first bad byte."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PostError(
+            f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "re-save the file as UTF-8",
+            path=path,
+            line=line,
+        ) from None
+
+
+def read_post(path: str | os.PathLike) -> Post:
+    """Read one post file; raises ``PostError`` on unreadable files or bad front matter."""
+    path = os.fspath(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise PostError(f"cannot read: {exc.strerror}", path=path) from None
+    return parse_post(decode(raw, path), path)
+
+
+def iter_post_paths(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
+    """The post files under ``paths``, sorted within each folder.
+
+    A Jekyll site root is read from its ``_posts/`` and a Hugo site root from its
+    ``content/``; any other folder recursively. Files named on their own are taken as given.
+    """
+    for path in map(os.fspath, paths):
+        if not os.path.isdir(path):
+            yield path
+            continue
+        root = path
+        for sub in ("_posts", "content"):
+            if os.path.isdir(os.path.join(path, sub)):
+                root = os.path.join(path, sub)
+                break
+        found = []
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for name in files:
+                # Hugo's _index.md pages list a section; they are not posts.
+                if name.endswith(POST_SUFFIXES) and not name.startswith(("_index.", ".")):
+                    found.append(os.path.join(folder, name))
+        yield from sorted(found)
+
+
+def load_corpus(
+    paths: Iterable[str | os.PathLike],
+    *,
+    include_drafts: bool = False,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> Corpus:
+    """Read every post under ``paths``; bad files are recorded in ``skipped``, not raised.
+
+    ``since`` and ``until`` keep posts dated in [since, until); posts without a date are
+    kept only when no bound is given.
+    """
+    corpus = Corpus(posts=[], skipped=[])
+    for path in iter_post_paths(paths):
+        try:
+            post = read_post(path)
+        except PostError as exc:
+            corpus.skipped.append(exc)
+            continue
+        if post.draft and not include_drafts:
+            corpus.left_out["draft or unpublished"] += 1
+        elif (since or until) and (
+            post.date is None
+            or (since and post.date < since)
+            or (until and post.date >= until)
+        ):
+            corpus.left_out["outside the date range"] += 1
+        else:
+            corpus.posts.append(post)
+    return corpus

@@ -1,0 +1,167 @@
+"""The trained suggester: a draft in, a scored category and tags out, with reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import InputError
+from .features import Document, DocumentVectorizer
+from .posts import Post, parse_post
+from .text import Block, BoilerplateFilter, extract_blocks, join_blocks
+from .tokens import TokenCache, Tokenizer, tokenize_many
+
+N_CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class Scored:
+    label: str
+    score: float
+
+    def as_dict(self) -> dict:
+        return {"label": self.label, "score": round(float(self.score), 4)}
+
+
+@dataclass
+class Suggestion:
+    """What the model proposes for one draft. Scores are probabilities in [0, 1]."""
+
+    category: Scored | None
+    categories: list[Scored]
+    tags: list[Scored]
+    tag_candidates: list[Scored]
+    explanations: dict[str, dict[str, list[Scored]]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        out = {
+            "category": self.category.as_dict() if self.category else None,
+            "categories": [s.as_dict() for s in self.categories],
+            "tags": [s.as_dict() for s in self.tags],
+            "tag_candidates": [s.as_dict() for s in self.tag_candidates],
+        }
+        if self.explanations:
+            out["explanations"] = {
+                kind: {label: [s.as_dict() for s in terms] for label, terms in items.items()}
+                for kind, items in self.explanations.items()
+            }
+        return out
+
+
+def body_text(blocks: Sequence[Block], boilerplate: BoilerplateFilter,
+              max_chars: int | None) -> str:
+    """The body text a model learns from: plain, boilerplate removed, capped in length."""
+    text = join_blocks(boilerplate.clean(blocks))
+    return text[:max_chars] if max_chars else text
+
+
+def tokenize_posts(posts: Sequence[Post], boilerplate: BoilerplateFilter,
+                   max_chars: int | None, *, blocks: Sequence[Sequence[Block]] | None = None,
+                   cache: TokenCache | None = None, n_jobs: int = 1,
+                   progress=None) -> list[Document]:
+    """Tokenized (title, body) pairs for ``posts`` (``blocks``: their bodies, if already split)."""
+    if blocks is None:
+        blocks = [extract_blocks(p.body) for p in posts]
+    texts = [p.title for p in posts] + [body_text(b, boilerplate, max_chars) for b in blocks]
+    tokens = tokenize_many(texts, cache=cache, n_jobs=n_jobs, progress=progress)
+    return list(zip(tokens[: len(posts)], tokens[len(posts) :], strict=True))
+
+
+@dataclass
+class Suggester:
+    """Everything a trained model needs to turn a draft into a ``Suggestion``.
+
+    Either model may be absent (a blog with tags and no categories, or the reverse).
+    ``tag_threshold`` and ``min_tags``/``max_tags`` decide how many tags are suggested.
+    """
+
+    boilerplate: BoilerplateFilter
+    vectorizer: DocumentVectorizer
+    category_model: object | None
+    category_labels: list[str]
+    tag_model: object | None
+    tag_labels: list[str]
+    tag_threshold: float = 0.5
+    min_tags: int = 1
+    max_tags: int = 6
+    max_chars: int | None = None
+    tokenizer: Tokenizer = field(default_factory=Tokenizer)
+
+    def documents(self, posts: Sequence[Post], **kwargs) -> list[Document]:
+        """Tokenized (title, body) pairs for ``posts``, as this model reads them."""
+        return tokenize_posts(posts, self.boilerplate, self.max_chars, **kwargs)
+
+    def score(self, docs: Sequence[Document]):
+        """(category probabilities, tag probabilities, feature matrix) for documents."""
+        X = self.vectorizer.transform(docs)
+        cats = self.category_model.predict_proba(X) if self.category_model else None
+        tags = self.tag_model.predict_proba(X) if self.tag_model else None
+        return cats, tags, X
+
+    def choose_tags(self, scores: np.ndarray, limit: int | None = None,
+                    threshold: float | None = None) -> list[int]:
+        """Indices of the tags to suggest: above the threshold, within the bounds."""
+        threshold = self.tag_threshold if threshold is None else threshold
+        order = np.argsort(-scores, kind="stable")
+        upper = self.max_tags if limit is None else limit
+        chosen = [i for i in order[:upper] if scores[i] >= threshold]
+        if len(chosen) < min(self.min_tags, upper):
+            chosen = list(order[: min(self.min_tags, upper)])
+        return chosen
+
+    def suggest_posts(self, posts: Sequence[Post], *, limit: int | None = None,
+                      threshold: float | None = None, explain: int = 0) -> list[Suggestion]:
+        """Suggestions for parsed drafts; their front-matter labels are never evidence."""
+        for post in posts:
+            if not (post.title.strip() or post.body.strip()):
+                raise InputError("the draft is empty", path=post.path, field="text")
+        docs = self.documents(posts)
+        cats, tags, X = self.score(docs)
+        out = []
+        for i in range(len(posts)):
+            categories = []
+            if cats is not None:
+                categories = [Scored(self.category_labels[k], float(cats[i, k]))
+                              for k in np.argsort(-cats[i], kind="stable")]
+            tag_scores = tags[i] if tags is not None else np.zeros(0)
+            chosen = self.choose_tags(tag_scores, limit, threshold) if tags is not None else []
+            order = np.argsort(-tag_scores, kind="stable")[:N_CANDIDATES]
+            suggestion = Suggestion(
+                category=categories[0] if categories else None,
+                categories=categories,
+                tags=[Scored(self.tag_labels[k], float(tag_scores[k])) for k in chosen],
+                tag_candidates=[Scored(self.tag_labels[k], float(tag_scores[k])) for k in order],
+            )
+            if explain:
+                suggestion.explanations = self._explain(X[i], suggestion, explain)
+            out.append(suggestion)
+        return out
+
+    def suggest_text(self, text: str, path: str = "<draft>", **kwargs) -> Suggestion:
+        """Suggestion for one draft given as Markdown (front matter optional) or plain text."""
+        post = parse_post(text, path, require_front_matter=False)
+        return self.suggest_posts([post], **kwargs)[0]
+
+    def _explain(self, x, suggestion: Suggestion, n: int) -> dict[str, dict[str, list[Scored]]]:
+        """The terms of this draft that added most to each suggested label's score."""
+        vocabulary = self.vectorizer.vocabulary
+        row = x.tocsr()
+        columns, values = row.indices, row.data
+
+        def top(weights: np.ndarray) -> list[Scored]:
+            contributions = values * weights[columns]
+            best = np.argsort(-contributions, kind="stable")[:n]
+            return [Scored(str(vocabulary[columns[j]]), float(contributions[j]))
+                    for j in best if contributions[j] > 0]
+
+        out: dict[str, dict[str, list[Scored]]] = {"category": {}, "tags": {}}
+        if suggestion.category and self.category_model is not None:
+            k = self.category_labels.index(suggestion.category.label)
+            coef = self.category_model.coef_
+            out["category"][suggestion.category.label] = top(coef[k] if len(coef) > 1 else
+                                                              coef[0] * (1 if k else -1))
+        for tag in suggestion.tags:
+            out["tags"][tag.label] = top(self.tag_model.coef_[self.tag_labels.index(tag.label)])
+        return out

@@ -1,0 +1,159 @@
+"""Text extraction: Markdown/HTML/Liquid to plain blocks, and corpus-learned boilerplate removal."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+_FENCED = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_LIQUID = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
+_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)|!\[[^\]\n]*\]\[[^\]\n]*\]")
+_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)|\[([^\]\n]*)\]\[[^\]\n]*\]")
+_URL = re.compile(r"(?:https?|ftp)://[^\s\x02]+|www\.[^\s\x02]+")
+_REF_DEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.M)
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_LIST_MARK = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.M)
+_QUOTE = re.compile(r"^[ \t]*>+[ \t]?", re.M)
+_EMPHASIS = re.compile(r"[*_~`]+")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_SPACE = re.compile(r"\s+")
+_WORDLESS = re.compile(r"[\W_]+")
+# Link texts are fenced by these two control characters until blocks are formed, so a
+# block made only of links can be told from prose.
+_LINKED = re.compile("\x01[^\x02]*\x02")
+
+
+def nfkc(text: str) -> str:
+    """NFKC normalization, line by line: CPython is several times faster on short strings."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return "\n".join(unicodedata.normalize("NFKC", line) for line in text.split("\n"))
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading or a paragraph (list, quote, table) of a post, as plain text."""
+
+    text: str
+    heading_level: int = 0  # 1-6 for headings, 0 otherwise
+    link_only: bool = False  # nothing but links: navigation, related posts, shop links
+    # What identifies the block across posts: its words, without spacing or marks.
+    key: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", _WORDLESS.sub("", self.text.lower()))
+
+
+def _block(lines: list[str], level: int = 0) -> Block | None:
+    raw = " ".join(lines)
+    # A few characters may stand beside the links: arrows, bullets, a "PR" mark.
+    link_only = "\x01" in raw and len(_WORDLESS.sub("", _LINKED.sub("", raw))) <= 3
+    text = _SPACE.sub(" ", raw.replace("\x01", " ").replace("\x02", " ").replace("|", " ")).strip()
+    return Block(text, level, link_only) if text else None
+
+
+def extract_blocks(markdown: str) -> list[Block]:
+    """Split Markdown (with HTML and Liquid) into plain-text headings and paragraphs.
+
+    Fenced code, HTML comments, scripts, Liquid tags, HTML tags, images, URLs and
+    Markdown marks are removed; link texts are kept.
+    """
+    text = nfkc(markdown)
+    text = _FENCED.sub("\n", text)
+    text = _HTML_COMMENT.sub("\n", text)
+    text = _SCRIPT.sub("\n", text)
+    text = _LIQUID.sub(" ", text)
+    text = _REF_DEF.sub("", text)
+    text = _IMAGE.sub(" ", text)
+    text = _LINK.sub(lambda m: f"\x01{m.group(1) or m.group(2) or ''}\x02", text)
+    text = _URL.sub(" ", text)
+    text = _HTML_TAG.sub(" ", text)
+    text = _LIST_MARK.sub("", text)
+    text = _QUOTE.sub("", text)
+    text = _EMPHASIS.sub("", text)
+    blocks: list[Block] = []
+    pending: list[str] = []
+    for line in text.split("\n"):
+        heading = _HEADING.match(line) if line.startswith("#") else None
+        if heading or not line.strip() or ("-" in line and _TABLE_RULE.match(line)):
+            if pending:
+                blocks.append(_block(pending))
+                pending = []
+            if heading:
+                blocks.append(_block([heading.group(2)], len(heading.group(1))))
+        else:
+            pending.append(line)
+    if pending:
+        blocks.append(_block(pending))
+    return [b for b in blocks if b is not None]
+
+
+def _hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+
+
+class BoilerplateFilter:
+    """Learns which blocks recur across many posts of a corpus and removes them.
+
+    A block (paragraph or heading) found in at least ``max(min_posts, min_share * n)``
+    posts is boilerplate, and so is a block made of links only. A section whose
+    heading recurs and whose content is mostly boilerplate (a related-posts list, a
+    book shelf, a call to action) goes whole, subsections included. Blocks repeated
+    inside one post are kept once.
+    """
+
+    def __init__(self, min_share: float = 0.01, min_posts: int = 3) -> None:
+        self.min_share = min_share
+        self.min_posts = min_posts
+
+    def fit(self, documents: Iterable[Sequence[Block]]) -> BoilerplateFilter:
+        counts: Counter[int] = Counter()
+        n = 0
+        for blocks in documents:
+            n += 1
+            counts.update({_hash(b.key) for b in blocks if b.key})
+        self.threshold_ = max(self.min_posts, math.ceil(self.min_share * n))
+        self.recurring_ = frozenset(h for h, c in counts.items() if c >= self.threshold_)
+        return self
+
+    def _is_boilerplate(self, block: Block) -> bool:
+        return block.link_only or not block.key or _hash(block.key) in self.recurring_
+
+    def clean(self, blocks: Sequence[Block]) -> list[Block]:
+        """The blocks worth learning from, in order."""
+        flags = [self._is_boilerplate(b) for b in blocks]
+        keep = [not f for f in flags]
+        for i, block in enumerate(blocks):
+            if not (block.heading_level and flags[i]):
+                continue
+            end = i + 1
+            while end < len(blocks) and not (
+                blocks[end].heading_level and blocks[end].heading_level <= block.heading_level
+            ):
+                end += 1
+            content = [(len(b.text), flags[j]) for j, b in enumerate(blocks[i + 1 : end], i + 1)
+                       if not b.heading_level]
+            total = sum(size for size, _ in content)
+            if total == 0 or sum(size for size, flag in content if flag) * 2 >= total:
+                keep[i:end] = [False] * (end - i)
+        seen: set[str] = set()
+        out = []
+        for block, kept in zip(blocks, keep, strict=True):
+            if kept and block.key not in seen:
+                seen.add(block.key)
+                out.append(block)
+        return out
+
+
+def join_blocks(blocks: Iterable[Block]) -> str:
+    """Plain text of blocks, one per line (the tokenizer's input)."""
+    return "\n".join(b.text for b in blocks)

@@ -1,0 +1,177 @@
+"""Tokenizing Japanese with fugashi + unidic-lite, and a content-hash token cache."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable
+
+import fugashi
+
+from .text import nfkc
+
+# MeCab writes only the fields we read (surface, POS 1-2, lemma): far less string work
+# than building fugashi node objects. `-O ""` clears the output format unidic-lite's
+# dicrc sets, which would otherwise win over -F.
+_TAGGER_ARGS = r'-O "" -F "%m\t%f[0]\t%f[1]\t%f[7]\n" -U "%m\t%f[0]\t%f[1]\t\n" -E ""'
+_CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞"})
+# Pronouns, numerals, auxiliary-like verbs/nouns (する, ある, こと, もの) carry no topic.
+_SKIP_POS2 = frozenset({"数詞", "代名詞", "非自立可能", "助動詞語幹"})
+TOKENIZER_VERSION = "2"
+
+
+class Tokenizer:
+    """Turns text into content-word lemmas: NFKC, lemma forms, ASCII case-folded.
+
+    The MeCab tagger is created lazily, one per thread (a tagger is not thread-safe),
+    and is never pickled.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def __getstate__(self) -> dict:
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self._local = threading.local()
+
+    @property
+    def tagger(self) -> fugashi.Tagger:
+        tagger = getattr(self._local, "tagger", None)
+        if tagger is None:
+            tagger = self._local.tagger = fugashi.Tagger(_TAGGER_ARGS)
+        return tagger
+
+    def __call__(self, text: str) -> list[str]:
+        parsed = self.tagger.parse(nfkc(text))
+        out = []
+        append = out.append
+        for line in parsed.split("\n"):
+            fields = line.split("\t")
+            if len(fields) != 4 or fields[1] not in _CONTENT_POS or fields[2] in _SKIP_POS2:
+                continue
+            surface, _, pos2, lemma = fields
+            # UniDic's lemma of a proper noun is its reading (京都 -> キョウト), which hides
+            # the name from explanations and from matching tags: keep proper nouns as
+            # written. Loanword lemmas carry their origin ("エージェント-agent").
+            word = lemma.partition("-")[0] if lemma and pos2 != "固有名詞" else surface
+            if word.isascii():
+                word = word.lower()
+                if not any(c.isalpha() for c in word):
+                    continue
+            append(word)
+        return out
+
+
+def content_hash(text: str) -> str:
+    return hashlib.blake2b(f"{TOKENIZER_VERSION}\0{text}".encode(), digest_size=16).hexdigest()
+
+
+
+
+class TokenCache:
+    """Tokens of texts keyed by content hash, in one SQLite file.
+
+    Unchanged texts are never tokenized twice. A corrupt entry is recomputed, and a
+    corrupt or unwritable database degrades to no cache, never to a failure.
+    """
+
+    def __init__(self, folder: str | None) -> None:
+        self.folder = folder
+        self._db: sqlite3.Connection | None = None
+        if folder:
+            try:
+                os.makedirs(folder, exist_ok=True)
+                self._db = self._open(os.path.join(folder, "tokens.sqlite"))
+            except (OSError, sqlite3.Error):
+                self._db = None
+
+    @staticmethod
+    def _open(path: str) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(path)
+            db.execute("CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, tokens TEXT)")
+            return db
+        except sqlite3.DatabaseError:
+            os.replace(path, path + ".corrupt")  # keep it for a post-mortem, start afresh
+            db = sqlite3.connect(path)
+            db.execute("CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, tokens TEXT)")
+            return db
+
+    def get_many(self, hashes: list[str]) -> dict[str, list[str]]:
+        if self._db is None or not hashes:
+            return {}
+        found: dict[str, list[str]] = {}
+        try:
+            for start in range(0, len(hashes), 500):
+                chunk = hashes[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT hash, tokens FROM tokens WHERE hash IN ({marks})", chunk
+                )
+                for key, value in rows:
+                    if isinstance(value, str):
+                        found[key] = value.split("\n") if value else []
+        except sqlite3.Error:
+            return found
+        return found
+
+    def put_many(self, items: dict[str, list[str]]) -> None:
+        if self._db is None or not items:
+            return
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO tokens VALUES (?, ?)",
+                    [(k, "\n".join(v)) for k, v in items.items()],
+                )
+        except sqlite3.Error:
+            pass
+
+
+def _tokenize_chunk(texts: list[str]) -> list[list[str]]:
+    tokenizer = Tokenizer()
+    return [tokenizer(t) for t in texts]
+
+
+def tokenize_many(
+    texts: list[str],
+    *,
+    cache: TokenCache | None = None,
+    n_jobs: int = 1,
+    progress: object | None = None,
+) -> list[list[str]]:
+    """Tokenize ``texts``, reading and filling ``cache``; ``n_jobs`` > 1 uses processes.
+
+    ``progress`` is called with the number of texts done after each chunk.
+    """
+    hashes = [content_hash(t) for t in texts]
+    known = cache.get_many(list(set(hashes))) if cache else {}
+    todo = sorted({h: i for i, h in enumerate(hashes) if h not in known}.values())
+    if progress:
+        progress(len(texts) - len(todo))
+    if todo:
+        chunks = [todo[i : i + 32] for i in range(0, len(todo), 32)]
+        fresh: dict[str, list[str]] = {}
+        for chunk, result in zip(chunks, _map(chunks, texts, n_jobs), strict=True):
+            fresh.update({hashes[i]: toks for i, toks in zip(chunk, result, strict=True)})
+            if progress:
+                progress(len(chunk))
+        if cache:
+            cache.put_many(fresh)
+        known.update(fresh)
+    return [known[h] for h in hashes]
+
+
+def _map(chunks: list[list[int]], texts: list[str], n_jobs: int) -> Iterable[list[list[str]]]:
+    if n_jobs == 1 or len(chunks) < 4:
+        tokenizer = Tokenizer()
+        return ([tokenizer(texts[i]) for i in chunk] for chunk in chunks)
+    from joblib import Parallel, delayed
+
+    return Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_tokenize_chunk)([texts[i] for i in chunk]) for chunk in chunks
+    )

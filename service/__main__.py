@@ -1,0 +1,7 @@
+"""`python -m service` runs the bunrui command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

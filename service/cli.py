@@ -1,0 +1,288 @@
+"""The `bunrui` command line: train, suggest, evaluate, info (and serve, check)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from classifier import (
+    BunruiError,
+    InputError,
+    TokenCache,
+    TrainingConfig,
+    evaluate_folds,
+    evaluate_split,
+    load_corpus,
+    load_model,
+    newest_share_date,
+    parse_post,
+    read_card,
+    save_model,
+    time_split,
+    train,
+)
+from classifier.posts import decode
+
+DEFAULT_MODEL = str(Path(__file__).resolve().parent.parent / "models" / "allforces")
+
+
+def default_cache_dir() -> str:
+    """The per-user cache folder: $BUNRUI_CACHE_DIR, else the XDG cache home."""
+    if os.environ.get("BUNRUI_CACHE_DIR"):
+        return os.environ["BUNRUI_CACHE_DIR"]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "bunrui")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1: {text!r}")
+    return value
+
+
+def _add_corpus_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="a Jekyll or Hugo site, any folder of posts, or post files")
+    parser.add_argument("--since", type=_date, help="use only posts dated on or after this day")
+    parser.add_argument("--until", type=_date, help="use only posts dated before this day")
+    parser.add_argument("--include-drafts", action="store_true",
+                        help="also learn from posts marked draft: true or published: false")
+    parser.add_argument("--half-life", type=float, metavar="DAYS",
+                        default=TrainingConfig.half_life_days,
+                        help="weight posts by recency: one this many days older than the "
+                             "newest counts half (0: all posts count the same; default "
+                             "%(default)s)")
+    parser.add_argument("--min-tag-count", type=_positive, default=TrainingConfig.min_tag_count,
+                        help="leave out tags used fewer times (default %(default)s)")
+    parser.add_argument("--cache-dir", default=None,
+                        help="token cache folder (default $BUNRUI_CACHE_DIR or ~/.cache/bunrui)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    parser.add_argument("--jobs", type=_positive, default=min(2, os.cpu_count() or 1),
+                        help="processes for tokenizing and fitting (default %(default)s)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bunrui",
+        description="Learn a blog's categories and tags from its posts; suggest them for drafts.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("train", help="train a model on a blog's posts")
+    _add_corpus_options(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the model to")
+
+    p = commands.add_parser("suggest", help="suggest a category and tags for drafts")
+    p.add_argument("files", nargs="+", metavar="FILE", help="draft files; '-' reads standard input")
+    p.add_argument("--model", default=DEFAULT_MODEL, metavar="DIR",
+                   help="model folder (default: the bundled model of the allforces blog)")
+    p.add_argument("--json", action="store_true", help="one JSON object per draft, one per line")
+    p.add_argument("--limit", type=_positive, help="suggest at most this many tags")
+    p.add_argument("--explain", type=int, default=0, metavar="N",
+                   help="show the N terms that weigh most for each suggestion")
+
+    p = commands.add_parser("evaluate", help="measure a model on posts it did not see")
+    _add_corpus_options(p)
+    split = p.add_mutually_exclusive_group(required=True)
+    split.add_argument("--split-date", type=_date, metavar="DATE",
+                       help="train on posts before DATE, test on the rest")
+    split.add_argument("--test-share", type=float, metavar="SHARE",
+                       help="test on the newest SHARE (0-1) of the posts")
+    split.add_argument("--folds", type=_positive, metavar="K", help="K contiguous time folds")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    p = commands.add_parser("info", help="print a model's card")
+    p.add_argument("--model", default=DEFAULT_MODEL, metavar="DIR")
+    p.add_argument("--json", action="store_true", help="print the card as JSON")
+    return parser
+
+
+def _cache(args) -> TokenCache | None:
+    return None if args.no_cache else TokenCache(args.cache_dir or default_cache_dir())
+
+
+def _config(args) -> TrainingConfig:
+    return TrainingConfig(half_life_days=args.half_life or None, min_tag_count=args.min_tag_count)
+
+
+def _load(args):
+    corpus = load_corpus(args.paths, include_drafts=args.include_drafts,
+                         since=args.since, until=args.until)
+    for problem in corpus.skipped:
+        print(f"skipped {problem}", file=sys.stderr)
+    return corpus
+
+
+class _Progress:
+    """A tqdm bar on a terminal, nothing when piped."""
+
+    def __init__(self, total: int, desc: str) -> None:
+        self.bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=desc, unit="text", file=sys.stderr)
+
+    def __call__(self, n: int) -> None:
+        if self.bar:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar:
+            self.bar.close()
+
+
+def cmd_train(args) -> int:
+    corpus = _load(args)
+    progress = _Progress(2 * len(corpus.posts), "tokenizing")
+    try:
+        suggester, report = train(corpus.posts, _config(args), cache=_cache(args),
+                                  n_jobs=args.jobs, progress=progress)
+    finally:
+        progress.close()
+    card = report.card(_config(args))
+    card["training"]["sources"] = [os.path.basename(os.path.abspath(p)) for p in args.paths]
+    card["training"]["skipped"] = len(corpus.skipped)
+    save_model(suggester, args.out, card)
+    print(f"trained on {corpus.summary()}: {len(suggester.category_labels)} categories, "
+          f"{len(suggester.tag_labels)} tags ({len(report.rare_tags)} rare tags left out); "
+          f"tag threshold {report.tag_threshold}; model written to {args.out}")
+    return 0
+
+
+def _read_drafts(files: Sequence[str]):
+    for name in files:
+        if name == "-":
+            yield "<stdin>", sys.stdin.buffer.read()
+            continue
+        try:
+            yield name, Path(name).read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", path=name) from None
+
+
+def _format_text(path: str, result: dict) -> str:
+    lines = [path]
+    category = result["category"]
+    if category:
+        others = ", ".join(f"{c['label']} {c['score']:.2f}" for c in result["categories"][1:3])
+        lines.append(f"  category: {category['label']} ({category['score']:.2f})"
+                     + (f"   next: {others}" if others else ""))
+    tags = ", ".join(f"{t['label']} ({t['score']:.2f})" for t in result["tags"])
+    lines.append(f"  tags: {tags or '-'}")
+    for kind, items in result.get("explanations", {}).items():
+        for label, terms in items.items():
+            why = ", ".join(t["label"] for t in terms)
+            lines.append(f"  why {kind[:-1] if kind == 'tags' else kind} {label}: {why}")
+    return "\n".join(lines)
+
+
+def cmd_suggest(args) -> int:
+    suggester, _ = load_model(args.model)
+    failures = 0
+    for path, raw in _read_drafts(args.files):
+        try:
+            post = parse_post(decode(raw, path), path, require_front_matter=False)
+            suggestion = suggester.suggest_posts([post], limit=args.limit, explain=args.explain)[0]
+        except BunruiError as exc:
+            print(f"bunrui: {exc}", file=sys.stderr)
+            failures += 1
+            continue
+        result = suggestion.as_dict()
+        if args.json:
+            print(json.dumps({"path": path, **result}, ensure_ascii=False), flush=True)
+        else:
+            print(_format_text(path, result), flush=True)
+    return 1 if failures else 0
+
+
+def _format_evaluation(result: dict) -> str:
+    rows = []
+    names = [("category", "accuracy"), ("category", "macro_f1"), ("tags", "precision@1"),
+             ("tags", "precision@3"), ("tags", "precision@5"), ("tags", "recall@5"),
+             ("tags", "ndcg@5"), ("tags", "f1"), ("tags", "tags_per_post")]
+    rows.append(f"{'metric':<24}{'model':>10}{'baseline':>10}")
+    for kind, key in names:
+        model = result["model"][kind].get(key)
+        base = result["baseline"][kind].get(key)
+        if model is None:
+            continue
+        rows.append(f"{kind + ' ' + key:<24}{model:>10.3f}{base if base is not None else 0:>10.3f}")
+    head = f"trained on {result.get('train_posts', '-')} posts, tested on {result['test_posts']}"
+    if "folds" in result:
+        head = f"{result['folds']}-fold (time-contiguous), {result['test_posts']} posts"
+    return head + "\n" + "\n".join(rows)
+
+
+def cmd_evaluate(args) -> int:
+    corpus = _load(args)
+    config, cache = _config(args), _cache(args)
+    if args.folds:
+        result = evaluate_folds(corpus.posts, args.folds, config, cache=cache, n_jobs=args.jobs)
+    else:
+        if args.test_share is not None and not 0 < args.test_share < 1:
+            raise InputError("--test-share must be between 0 and 1", field="test-share")
+        date = args.split_date or newest_share_date(corpus.posts, args.test_share)
+        train_posts, test_posts = time_split(corpus.posts, date)
+        result = evaluate_split(train_posts, test_posts, config, cache=cache, n_jobs=args.jobs)
+        result["split_date"] = str(date)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json
+          else _format_evaluation(result))
+    return 0
+
+
+def cmd_info(args) -> int:
+    card = read_card(args.model)
+    if args.json:
+        print(json.dumps(card, ensure_ascii=False, indent=2))
+        return 0
+    training = card.get("training", {})
+    labels = card.get("labels", {})
+    print(f"model: {args.model}")
+    print(f"created: {card.get('created')}  format {card.get('format_version')}")
+    print(f"trained on {training.get('posts')} posts dated "
+          f"{' .. '.join(map(str, training.get('date_range', [])))}, fingerprint "
+          f"{training.get('fingerprint')}")
+    print("categories: " + ", ".join(f"{k} {v}" for k, v in labels.get("categories", {}).items()))
+    print(f"tags ({len(labels.get('tags', {}))}): "
+          + ", ".join(f"{k} {v}" for k, v in labels.get("tags", {}).items()))
+    print(f"rare tags left out: {len(card.get('rare_tags', {}))}; tag threshold "
+          f"{card.get('tag_threshold')}, at most {card.get('max_tags')} tags")
+    if card.get("validation"):
+        print(f"validation: {json.dumps(card['validation'], ensure_ascii=False)}")
+    if card.get("evaluation"):
+        print(f"evaluation: {json.dumps(card['evaluation'], ensure_ascii=False)}")
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in card.get("versions", {}).items()))
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "suggest": cmd_suggest, "evaluate": cmd_evaluate,
+            "info": cmd_info}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except BunruiError as exc:
+        print(f"bunrui: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
