@@ -109,6 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("info", help="print a model's card")
     p.add_argument("--model", default=DEFAULT_MODEL, metavar="DIR")
     p.add_argument("--json", action="store_true", help="print the card as JSON")
+
+    p = commands.add_parser("serve", help="serve suggestions over HTTP, with the editor's page")
+    p.add_argument("--model", metavar="DIR",
+                   help="model folder (default: $BUNRUI_MODEL, else the bundled model)")
+    p.add_argument("--host", help="address to bind (default: $BUNRUI_HOST, else 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: $BUNRUI_PORT, else 8000)")
+    p.add_argument("--workers", type=_positive,
+                   help="worker processes (default: $BUNRUI_WORKERS, else 1)")
     return parser
 
 
@@ -271,8 +279,32 @@ def cmd_info(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    # FastAPI and uvicorn load only here, so the other commands start fast.
+    from pydantic import ValidationError
+
+    from .main import serve
+    from .settings import Settings
+
+    given = {k: getattr(args, k) for k in ("model", "host", "port", "workers")
+             if getattr(args, k) is not None}
+    if "model" in given:
+        given["model"] = os.path.abspath(given["model"])
+    try:
+        settings = Settings(**given)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        raise InputError(problem["msg"], field=".".join(map(str, problem["loc"]))) from None
+    read_card(settings.model)  # a missing or foreign model stops here, with the reason
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(f"bunrui: the editor's page is at http://{host}:{settings.port}/ (API docs: /docs; "
+          f"model {settings.model}; {settings.workers} worker(s))", flush=True)
+    serve(settings)
+    return 0
+
+
 COMMANDS = {"train": cmd_train, "suggest": cmd_suggest, "evaluate": cmd_evaluate,
-            "info": cmd_info}
+            "info": cmd_info, "serve": cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,126 @@
+"""The HTTP service: ``create_app`` builds the FastAPI app; the model loads at start-up."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from contextlib import asynccontextmanager
+from importlib import metadata
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+
+from . import handlers
+from .holder import ModelHolder
+from .limits import BodyLimitMiddleware
+from .metrics import Metrics, MetricsMiddleware
+from .routes import metrics, model, page, suggest
+from .settings import Settings
+
+log = logging.getLogger("bunrui.service")
+
+DESCRIPTION = """\
+Suggests a category and tags for a blog draft, learned from the blog's own posts.
+
+The editor's page is at [/](/). Errors always answer with `{"detail", "field", "errors"}`;
+`detail` names the field to fix.
+"""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    """Load the model before the first request is accepted; follow other workers' reloads."""
+    holder: ModelHolder = app.state.holder
+    if holder.current is None:
+        if holder.load():
+            log.info("model loaded from %s", holder.folder)
+    stop = threading.Event()
+    follower = None
+    if holder.run_dir:
+        follower = threading.Thread(target=holder.follow, args=(stop,), daemon=True,
+                                    name="bunrui-reload-follower")
+        follower.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if follower:
+            follower.join(timeout=2)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app for ``settings`` (default: from ``BUNRUI_*`` environment variables)."""
+    settings = settings or Settings()
+    try:
+        version = metadata.version("bunrui")
+    except metadata.PackageNotFoundError:
+        version = "0"
+    # FastAPIOffline serves /docs with Swagger UI's files from its package, not a CDN.
+    app = FastAPIOffline(title="bunrui", version=version, description=DESCRIPTION,
+                         lifespan=lifespan, redoc_url=None)
+    app.state.settings = settings
+    app.state.holder = ModelHolder(settings.model, settings.run_dir)
+    app.state.metrics = Metrics()
+    handlers.install(app)
+
+    routers = [suggest.router, model.router, metrics.router, page.page_router()]
+    if settings.admin_token is not None:
+        routers.append(model.reload_router)
+    for router in routers:
+        app.include_router(router)
+
+    # Added innermost first: metrics see every answer, 413s included.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type", "Authorization"])
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics,
+                       routes=[r for router in routers for r in router.routes])
+
+    base_openapi = app.openapi
+
+    def openapi() -> dict:
+        schema = base_openapi()
+        batch = schema.get("components", {}).get("schemas", {}).get("BatchRequest")
+        if batch:  # the configured maximum, so the published schema tells clients
+            batch["properties"]["documents"]["maxItems"] = settings.max_batch
+        return schema
+
+    app.openapi = openapi
+    return app
+
+
+def serve(settings: Settings) -> None:
+    """Run uvicorn with ``settings`` until interrupted (what ``bunrui serve`` does).
+
+    Worker processes build their own app from ``BUNRUI_*`` variables, so the settings
+    travel there through the environment. Several workers share a temporary folder for
+    their metrics and for following each other's model reloads.
+    """
+    import shutil
+    import tempfile
+
+    import uvicorn
+
+    run_dir = None
+    if settings.workers > 1 and not settings.run_dir:
+        run_dir = tempfile.mkdtemp(prefix="bunrui-serve-")
+        os.makedirs(os.path.join(run_dir, "metrics"))
+        settings = settings.model_copy(update={"run_dir": run_dir})
+        # prometheus-client reads this when imported, in each freshly spawned worker.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(run_dir, "metrics")
+    for name, value in settings.model_dump(exclude_none=True).items():
+        if name == "cors_origins":
+            value = ",".join(value)
+        elif name == "admin_token":
+            value = settings.admin_token.get_secret_value()
+        os.environ[f"BUNRUI_{name.upper()}"] = str(value)
+    try:
+        uvicorn.run("service.main:create_app", factory=True, host=settings.host,
+                    port=settings.port, workers=settings.workers, timeout_graceful_shutdown=10)
+    finally:
+        if run_dir:
+            shutil.rmtree(run_dir, ignore_errors=True)

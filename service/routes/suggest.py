@@ -1,0 +1,68 @@
+"""Suggestions for one draft or a batch of drafts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from classifier import InputError, Post, parse_post
+
+from ..deps import ModelDep, SettingsDep
+from ..holder import LoadedModel
+from ..schemas import (
+    BatchRequest,
+    BatchResponse,
+    Draft,
+    ErrorBody,
+    Options,
+    Suggestion,
+    SuggestRequest,
+)
+from ..settings import Settings
+
+router = APIRouter(prefix="/v1", tags=["suggest"])
+
+ERRORS = {
+    413: {"model": ErrorBody, "description": "the body is over the size limit"},
+    422: {"model": ErrorBody, "description": "malformed JSON, a wrong type, an empty draft, "
+                                             "or an option out of range; names the field"},
+    503: {"model": ErrorBody, "description": "no model is loaded"},
+}
+
+
+def _post(draft: Draft, where: str) -> Post:
+    # The draft's "path" is the request field it came from, so errors name that field.
+    if draft.text is not None:
+        return parse_post(draft.text, f"{where}text", require_front_matter=False)
+    return Post(path=f"{where}body", title=draft.title or "", body=draft.body or "")
+
+
+def _answer(model: LoadedModel, posts: list[Post], options: Options,
+            settings: Settings) -> list[dict]:
+    explain = settings.explain if options.explain is None else options.explain
+    results = model.suggester.suggest_posts(posts, limit=options.limit,
+                                            threshold=options.threshold, explain=explain)
+    out = []
+    for result in results:
+        answer = result.as_dict()
+        answer.setdefault("explanations", {"category": {}, "tags": {}})
+        out.append(answer)
+    return out
+
+
+# Plain `def`: tokenizing and scoring are CPU work, run in the thread pool.
+@router.post("/suggest", response_model=Suggestion, responses=ERRORS,
+             summary="Suggest a category and tags for a draft")
+def suggest(request: SuggestRequest, model: ModelDep,
+            settings: SettingsDep) -> dict:
+    return _answer(model, [_post(request, "")], request, settings)[0]
+
+
+@router.post("/suggest/batch", response_model=BatchResponse, responses=ERRORS,
+             summary="Suggest for several drafts, answered in the same order")
+def suggest_batch(request: BatchRequest, model: ModelDep,
+                  settings: SettingsDep) -> dict:
+    if len(request.documents) > settings.max_batch:
+        raise InputError(f"at most {settings.max_batch} documents per request, got "
+                         f"{len(request.documents)}", path="documents", field="documents")
+    posts = [_post(d, f"documents.{i}.") for i, d in enumerate(request.documents)]
+    return {"results": _answer(model, posts, request, settings)}
