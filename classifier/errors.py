@@ -43,3 +43,11 @@ class InputError(BunruiError):
 
 class ModelError(BunruiError):
     """A model is missing, corrupt, incompatible, or cannot be trained from the data."""
+
+
+class TaxonomyError(BunruiError):
+    """A taxonomy file is unreadable, malformed, or contradicts itself."""
+
+
+class FixError(BunruiError):
+    """A fix cannot be applied without risk to the rest of the file; nothing was written."""
