@@ -28,6 +28,8 @@ from classifier import (
 )
 from classifier.posts import decode
 
+from . import check_command
+
 DEFAULT_MODEL = str(Path(__file__).resolve().parent.parent / "models" / "allforces")
 
 
@@ -117,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (default: $BUNRUI_PORT, else 8000)")
     p.add_argument("--workers", type=_positive,
                    help="worker processes (default: $BUNRUI_WORKERS, else 1)")
+    check_command.add_parsers(commands, DEFAULT_MODEL)
     return parser
 
 
@@ -304,7 +307,8 @@ def cmd_serve(args) -> int:
 
 
 COMMANDS = {"train": cmd_train, "suggest": cmd_suggest, "evaluate": cmd_evaluate,
-            "info": cmd_info, "serve": cmd_serve}
+            "info": cmd_info, "serve": cmd_serve, "check": check_command.cmd_check,
+            "taxonomy": check_command.cmd_taxonomy}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
