@@ -61,14 +61,16 @@ def save_model(suggester: Suggester, folder: str, card: dict[str, Any]) -> dict[
         "versions": library_versions(),
         **card,
     }
+    # Serialized before anything is written: a card that cannot be written must not
+    # leave a new model under the old card.
+    text = json.dumps(card, ensure_ascii=False, indent=2) + "\n"
     try:
         _atomic_write(os.path.join(folder, MODEL_FILE),
                       lambda h: joblib.dump(suggester, h, compress=3))
-        text = json.dumps(card, ensure_ascii=False, indent=2) + "\n"
         _atomic_write(os.path.join(folder, CARD_FILE), lambda h: h.write(text.encode()))
     except OSError as exc:
         raise ModelError(f"cannot write the model: {exc.strerror}", path=folder) from None
-    return card
+    return json.loads(text)  # as written: tuples become lists, as a reader will see them
 
 
 def read_card(folder: str) -> dict[str, Any]:

@@ -85,6 +85,11 @@ def parse_front_matter(fmt: str, source: str, path: str) -> dict:
         data = yaml.load(source, Loader=_YAML_LOADER) if fmt == "yaml" else tomllib.loads(source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        context = getattr(exc, "context_mark", None)
+        if mark is not None and context is not None and mark.line >= source.count("\n"):
+            # Found at the end of the block (an unclosed bracket or quote): the closing
+            # fence says nothing, the line where the bracket or quote opened does.
+            mark = context
         line = mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for fence
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise PostError(f"invalid YAML front matter: {problem}", path=path, line=line) from None

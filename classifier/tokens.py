@@ -19,7 +19,7 @@ _TAGGER_ARGS = r'-O "" -F "%m\t%f[0]\t%f[1]\t%f[7]\n" -U "%m\t%f[0]\t%f[1]\t\n" 
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞"})
 # Pronouns, numerals, auxiliary-like verbs/nouns (する, ある, こと, もの) carry no topic.
 _SKIP_POS2 = frozenset({"数詞", "代名詞", "非自立可能", "助動詞語幹"})
-TOKENIZER_VERSION = "2"
+TOKENIZER_VERSION = "3"  # 3: an unknown last word is no longer dropped
 
 
 class Tokenizer:
@@ -51,6 +51,10 @@ class Tokenizer:
         append = out.append
         for line in parsed.split("\n"):
             fields = line.split("\t")
+            if len(fields) == 3:
+                # fugashi strips the end of its output, and with it the empty lemma field
+                # of an unknown last word ("はじめてのPython" would lose "Python").
+                fields.append("")
             if len(fields) != 4 or fields[1] not in _CONTENT_POS or fields[2] in _SKIP_POS2:
                 continue
             surface, _, pos2, lemma = fields

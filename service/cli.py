@@ -58,6 +58,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1: {text!r}")
+    return value
+
+
 def _add_corpus_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="a Jekyll or Hugo site, any folder of posts, or post files")
@@ -103,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     split = p.add_mutually_exclusive_group(required=True)
     split.add_argument("--split-date", type=_date, metavar="DATE",
                        help="train on posts before DATE, test on the rest")
-    split.add_argument("--test-share", type=float, metavar="SHARE",
+    split.add_argument("--test-share", type=_share, metavar="SHARE",
                        help="test on the newest SHARE (0-1) of the posts")
     split.add_argument("--folds", type=_positive, metavar="K", help="K contiguous time folds")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -246,8 +256,6 @@ def cmd_evaluate(args) -> int:
     if args.folds:
         result = evaluate_folds(corpus.posts, args.folds, config, cache=cache, n_jobs=args.jobs)
     else:
-        if args.test_share is not None and not 0 < args.test_share < 1:
-            raise InputError("--test-share must be between 0 and 1", field="test-share")
         date = args.split_date or newest_share_date(corpus.posts, args.test_share)
         train_posts, test_posts = time_split(corpus.posts, date)
         result = evaluate_split(train_posts, test_posts, config, cache=cache, n_jobs=args.jobs)

@@ -1,0 +1,112 @@
+"""TagClassifier: scikit-learn's estimator checks, and multi-label fitting with sample weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from classifier.estimators import TagClassifier
+
+
+# check_classifiers_one_label_sample_weights zeroes a class's weights, and sklearn's own
+# "balanced" class-weight arithmetic then divides by zero before the check passes.
+@pytest.mark.filterwarnings("ignore:divide by zero encountered in divide:RuntimeWarning")
+@parametrize_with_checks([TagClassifier()])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+# Rows 0-1 and rows 2-3 have the same features and disagree on their labels, so only
+# the sample weights can decide what those features mean.
+X = sp.csr_matrix(np.array([
+    [1.0, 0.0, 0.0],
+    [1.0, 0.0, 0.0],
+    [0.0, 1.0, 0.0],
+    [0.0, 1.0, 0.0],
+    [0.0, 0.0, 1.0],
+    [0.0, 0.0, 1.0],
+]))
+Y = np.array([
+    [1, 0, 1],
+    [0, 1, 1],
+    [1, 0, 1],
+    [0, 1, 1],
+    [0, 0, 1],
+    [0, 0, 1],
+])
+
+
+def fit(weights, **params):
+    return TagClassifier(**params).fit(X, Y, sample_weight=np.array(weights, dtype=float))
+
+
+def test_multilabel_shapes_and_scores():
+    model = fit([1] * 6)
+    assert model.multilabel_
+    assert list(model.classes_) == [0, 1, 2]
+    proba = model.predict_proba(X)
+    assert proba.shape == (6, 3)
+    assert ((proba >= 0) & (proba <= 1)).all()
+    assert model.predict(X).shape == (6, 3)
+    assert set(np.unique(model.predict(X))) <= {0, 1}
+    assert model.coef_.shape == (3, 3)
+
+
+@pytest.mark.parametrize("params", [{}, {"class_weight": None}])
+def test_sample_weights_reach_every_label(params):
+    first = fit([9, 1, 9, 1, 1, 1], **params).predict_proba(X)
+    second = fit([1, 9, 1, 9, 1, 1], **params).predict_proba(X)
+    for row in (0, 2):
+        # Label 0 wins where its rows weigh most, label 1 where its rows do.
+        assert first[row, 0] > first[row, 1]
+        assert second[row, 1] > second[row, 0]
+        assert first[row, 0] > second[row, 0]
+        assert first[row, 1] < second[row, 1]
+    if params.get("class_weight", "balanced") is None:
+        assert first[0, 0] > 0.5 > first[0, 1]
+
+
+def test_weight_two_is_a_duplicated_row():
+    weighted = fit([2, 1, 1, 1, 1, 1], class_weight=None)
+    rows = [0, 0, 1, 2, 3, 4, 5]
+    duplicated = TagClassifier(class_weight=None).fit(X[rows], Y[rows])
+    np.testing.assert_allclose(weighted.coef_, duplicated.coef_, atol=1e-3)
+    np.testing.assert_allclose(weighted.intercept_, duplicated.intercept_, atol=1e-3)
+
+
+def test_no_weights_is_equal_weights():
+    np.testing.assert_allclose(
+        TagClassifier().fit(X, Y).predict_proba(X), fit([3] * 6, C=4.0 / 3).predict_proba(X),
+        atol=1e-3,
+    )
+
+
+def test_constant_labels_get_constant_scores():
+    labels = np.column_stack([Y[:, 0], np.ones(6, dtype=int), np.zeros(6, dtype=int)])
+    proba = TagClassifier().fit(X, labels).predict_proba(X)
+    assert (proba[:, 1] > 0.999).all()
+    assert (proba[:, 2] < 0.001).all()
+
+
+def test_single_label_probabilities_sum_to_one():
+    y = np.array(["a", "a", "b", "b", "c", "c"])
+    model = TagClassifier().fit(X, y)
+    proba = model.predict_proba(X)
+    assert list(model.classes_) == ["a", "b", "c"]
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert list(model.predict(X[[4]])) == ["c"]
+
+
+def test_class_weight_dict_tilts_a_tie():
+    y = np.array(["a", "b", "a", "b", "a", "b"])
+    proba = TagClassifier(class_weight={"a": 5.0}).fit(X, y).predict_proba(X)
+    assert (proba[:, 0] > 0.5).all()
+
+
+def test_more_weight_on_recent_rows_changes_scores_smoothly():
+    base = fit([1] * 6).predict_proba(X)[0, 0]
+    tilted = fit([1, 0.5, 1, 0.5, 1, 1]).predict_proba(X)[0, 0]
+    more = fit([1, 0.25, 1, 0.25, 1, 1]).predict_proba(X)[0, 0]
+    assert base < tilted < more

@@ -1,0 +1,338 @@
+"""Reading posts: front matter, labels, dates, drafts, site layouts and broken files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import BROKEN, DRAFTS, HUGO, JEKYLL, TAGSONLY, write
+
+from classifier import PostError, load_corpus, parse_post, read_post
+from classifier.posts import iter_post_paths, split_front_matter
+
+POSTS = JEKYLL / "_posts"
+
+
+def test_yaml_front_matter():
+    post = read_post(POSTS / "2025-01-17-python-sqlite-memo.md")
+    assert post.front_matter_format == "yaml"
+    assert post.title == "PythonとSQLiteで小さなメモアプリ"
+    assert post.categories == ("プログラミング",)
+    assert post.tags == ("Python", "データベース")
+    # "2025-01-17 23:10:00 +0900" is a timestamp; the post's own day is kept.
+    assert post.date == dt.date(2025, 1, 17)
+    assert not post.draft
+    assert post.body.lstrip().startswith("ちょっとしたメモを保存するために")
+    assert "layout" in post.front_matter
+
+
+def test_toml_front_matter_with_singular_category():
+    post = read_post(HUGO / "content" / "posts" / "kyoto-onsen-trip.md")
+    assert post.front_matter_format == "toml"
+    assert post.title == "京都の大原で温泉と紅葉"
+    assert post.categories == ("旅行",)
+    assert post.tags == ("京都", "温泉")
+    assert post.date == dt.date(2025, 3, 8)
+
+
+def test_toml_draft_flag():
+    post = read_post(HUGO / "content" / "posts" / "jest-mock.md")
+    assert post.draft
+    assert post.categories == ("プログラミング",)
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "categories", "tags"),
+    [
+        ('categories: ["料理", "旅行"]', ("料理", "旅行"), ()),
+        ("categories: 料理 旅行", ("料理", "旅行"), ()),
+        ("categories: 料理", ("料理",), ()),
+        ("category: 旅行", ("旅行",), ()),
+        ("categories: [料理]\ncategory: 旅行", ("料理",), ()),
+        ("tags: Python テスト", (), ("Python", "テスト")),
+        ("tags: Python", (), ("Python",)),
+        ("tags: [Python, 2025]", (), ("Python", "2025")),
+        ("tags:\n  - Python\n  - テスト", (), ("Python", "テスト")),
+        ("tags: []", (), ()),
+        ("tags:", (), ()),
+        ("title: 何もなし", (), ()),
+    ],
+)
+def test_yaml_labels(front_matter, categories, tags):
+    post = parse_post(f"---\n{front_matter}\n---\n本文\n", "x.md")
+    assert post.categories == categories
+    assert post.tags == tags
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "categories", "tags"),
+    [
+        ('categories = ["料理", "旅行"]', ("料理", "旅行"), ()),
+        ('category = "旅行"', ("旅行",), ()),
+        ('categories = "料理 旅行"', ("料理", "旅行"), ()),
+        ('tags = "Python"', (), ("Python",)),
+        ('tags = ["Python", "テスト"]', (), ("Python", "テスト")),
+    ],
+)
+def test_toml_labels(front_matter, categories, tags):
+    post = parse_post(f"+++\n{front_matter}\n+++\n本文\n", "x.md")
+    assert post.categories == categories
+    assert post.tags == tags
+
+
+def test_tags_as_strings_in_the_tags_only_fixture():
+    by_name = {p.path.rsplit("/", 1)[-1]: p for p in load_corpus([TAGSONLY]).posts}
+    assert by_name["001_a3f9.md"].tags == ("Python",)
+    assert by_name["007_a9c3.md"].tags == ("Python", "テスト")
+    assert by_name["006_f1b6.md"].tags == ("Python", "データベース")
+    assert all(p.categories == () for p in by_name.values())
+    assert not any(p.has_categories for p in by_name.values())
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "field", "line"),
+    [
+        ("title: x\ntags:\n  - a\n  - {b: c}", "tags", 3),
+        ("title: x\ncategories: {a: 1}", "categories", 3),
+        ("title: x\ndate: 2025-01-01\ntags: 3", "tags", 4),
+    ],
+)
+def test_label_of_the_wrong_type_names_its_line(front_matter, field, line):
+    with pytest.raises(PostError) as info:
+        parse_post(f"---\n{front_matter}\n---\n本文\n", "x.md")
+    assert info.value.path == "x.md"
+    assert info.value.line == line
+    assert f"'{field}'" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "front_matter", "expected"),
+    [
+        ("2024-03-05-no-date.md", "title: x", dt.date(2024, 3, 5)),
+        ("2024-03-05-with-date.md", "date: 2025-01-02", dt.date(2025, 1, 2)),
+        ("2024-03-05-string-date.md", 'date: "2025-01-02 10:00"', dt.date(2025, 1, 2)),
+        ("2024-03-05-bad-date.md", "date: someday", dt.date(2024, 3, 5)),
+        ("2024-03-05-impossible.md", 'date: "2025-02-30"', dt.date(2024, 3, 5)),
+        ("undated.md", "title: x", None),
+        ("2024-13-40-not-a-date.md", "title: x", None),
+    ],
+)
+def test_date_from_front_matter_or_file_name(tmp_path, name, front_matter, expected):
+    path = write(tmp_path / name, f"---\n{front_matter}\n---\n本文\n")
+    assert read_post(path).date == expected
+
+
+def test_drafts_are_left_out_unless_asked():
+    corpus = load_corpus([JEKYLL])
+    names = {p.path.rsplit("/", 1)[-1] for p in corpus.posts}
+    assert len(corpus.posts) == 28
+    assert "2025-04-05-mug-cake.md" not in names  # draft: true
+    assert "2025-05-17-kyoto-kissaten.md" not in names  # published: false
+    assert corpus.left_out == {"draft or unpublished": 2}
+    assert corpus.skipped == []
+    assert "28 posts used" in corpus.summary()
+    assert "2 left out (draft or unpublished)" in corpus.summary()
+
+    everything = load_corpus([JEKYLL], include_drafts=True)
+    names = {p.path.rsplit("/", 1)[-1] for p in everything.posts}
+    assert len(everything.posts) == 30
+    assert {"2025-04-05-mug-cake.md", "2025-05-17-kyoto-kissaten.md"} <= names
+    assert not everything.left_out
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "draft"),
+    [
+        ("draft: true", True),
+        ('draft: "true"', True),
+        ("draft: false", False),
+        ("published: false", True),
+        ("published: true", False),
+        ("title: x", False),
+    ],
+)
+def test_draft_flags(front_matter, draft):
+    assert parse_post(f"---\n{front_matter}\n---\n本文\n", "x.md").draft is draft
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "expected"),
+    [
+        (dt.date(2025, 6, 1), None, 5),
+        (None, dt.date(2025, 2, 1), 5),
+        (dt.date(2025, 3, 1), dt.date(2025, 4, 1), 5),
+        # `since` is inclusive, `until` exclusive: 2025-01-17 is in, 2025-01-23 out.
+        (dt.date(2025, 1, 17), dt.date(2025, 1, 23), 1),
+        (dt.date(2030, 1, 1), None, 0),
+    ],
+)
+def test_since_and_until(since, until, expected):
+    corpus = load_corpus([JEKYLL], since=since, until=until)
+    assert len(corpus.posts) == expected
+    for post in corpus.posts:
+        assert since is None or post.date >= since
+        assert until is None or post.date < until
+    assert corpus.left_out["outside the date range"] == 28 - expected
+
+
+def test_date_bounds_leave_out_undated_posts(tmp_path):
+    write(tmp_path / "undated.md", "---\ntitle: 日付なし\n---\n本文\n")
+    write(tmp_path / "dated.md", "---\ntitle: 日付あり\ndate: 2025-05-01\n---\n本文\n")
+    assert len(load_corpus([tmp_path]).posts) == 2
+    corpus = load_corpus([tmp_path], since=dt.date(2025, 1, 1))
+    assert [p.title for p in corpus.posts] == ["日付あり"]
+    assert corpus.left_out == {"outside the date range": 1}
+
+
+def test_jekyll_root_reads_posts_folder_only(tmp_path):
+    site = tmp_path / "site"
+    write(site / "_config.yml", "title: blog\n")
+    write(site / "about.md", "---\ntitle: このブログについて\n---\n自己紹介\n")
+    write(site / "_drafts" / "wip.md", "---\ntitle: 書きかけ\n---\n本文\n")
+    write(site / "_posts" / "2025-01-01-a.md", "---\ntitle: A\n---\n本文\n")
+    write(site / "_posts" / "2024" / "2024-12-31-b.markdown", "---\ntitle: B\n---\n本文\n")
+    write(site / "_posts" / "2024-11-30-c.html", "---\ntitle: C\n---\n<p>本文</p>\n")
+    write(site / "_posts" / "notes.txt", "not a post")
+    write(site / "_posts" / ".hidden.md", "---\ntitle: hidden\n---\n")
+    write(site / "_posts" / ".git" / "x.md", "---\ntitle: git\n---\n")
+    corpus = load_corpus([site])
+    assert sorted(p.title for p in corpus.posts) == ["A", "B", "C"]
+
+
+def test_jekyll_fixture_root():
+    paths = list(iter_post_paths([JEKYLL]))
+    assert len(paths) == 30
+    assert all("/_posts/" in p for p in paths)
+    assert not any(p.endswith("_config.yml") for p in paths)
+
+
+def test_hugo_root_reads_content_folder_only(tmp_path):
+    site = tmp_path / "site"
+    write(site / "README.md", "# サイトの説明\n")
+    write(site / "themes" / "t" / "layouts" / "x.html", "<html></html>")
+    write(site / "content" / "_index.md", "+++\ntitle = \"ホーム\"\n+++\n")
+    write(site / "content" / "posts" / "_index.md", "+++\ntitle = \"記事\"\n+++\n")
+    write(site / "content" / "posts" / "a.md", "+++\ntitle = \"A\"\n+++\n本文\n")
+    corpus = load_corpus([site])
+    assert [p.title for p in corpus.posts] == ["A"]
+    assert corpus.skipped == []
+
+
+def test_hugo_fixture_root():
+    corpus = load_corpus([HUGO])
+    assert len(corpus.posts) == 5
+    assert corpus.left_out == {"draft or unpublished": 1}
+    assert all(p.front_matter_format == "toml" for p in corpus.posts)
+    assert {p.categories for p in corpus.posts} == {("旅行",), ("プログラミング",), ("料理",)}
+
+
+def test_files_named_on_their_own_are_read():
+    corpus = load_corpus([POSTS / "2025-01-05-miso-soup-basics.md", HUGO / "content"])
+    assert len(corpus.posts) == 6
+
+
+# (file, line the problem is reported at, words the message must contain)
+BROKEN_FILES = [
+    ("bad-yaml.md", 4, "invalid YAML"),  # the unclosed '[' of tags is on line 4
+    ("bad-toml.md", 4, "invalid TOML"),  # the unquoted value of categories is on line 4
+    ("latin1.md", 2, "not UTF-8"),  # 'café' in the title on line 2
+    ("not-a-mapping.md", 2, "mapping"),
+    ("unclosed.md", 1, "never closed"),
+    ("no-front-matter.md", None, "no front matter"),
+    ("empty.md", None, "no front matter"),
+]
+
+
+@pytest.mark.parametrize(("name", "line", "words"), BROKEN_FILES)
+def test_broken_file_is_reported_with_path_and_line(name, line, words):
+    path = str(BROKEN / name)
+    with pytest.raises(PostError) as info:
+        read_post(path)
+    error = info.value
+    assert error.path == path
+    assert error.line == line
+    assert words in error.message
+    assert str(error).startswith(f"{path}:{line}: " if line else f"{path}: ")
+
+
+def test_broken_files_are_skipped_and_the_rest_is_read():
+    corpus = load_corpus([BROKEN, JEKYLL])
+    assert len(corpus.posts) == 28
+    assert sorted(e.path.rsplit("/", 1)[-1] for e in corpus.skipped) == sorted(
+        name for name, _, _ in BROKEN_FILES
+    )
+    assert "7 skipped" in corpus.summary()
+
+
+def test_unreadable_path_is_skipped(tmp_path):
+    corpus = load_corpus([tmp_path / "missing.md"])
+    assert corpus.posts == []
+    [error] = corpus.skipped
+    assert error.path == str(tmp_path / "missing.md")
+    assert "cannot read" in error.message
+
+
+def test_crlf_file_parses():
+    post = read_post(DRAFTS / "crlf.md")
+    assert post.title == "JavaScriptの分割代入を覚える"
+    assert post.tags == ("JavaScript",)
+    assert post.date == dt.date(2025, 7, 1)
+    assert post.field_lines == {"title": 2, "date": 3, "tags": 4}
+    assert post.body_line == 6
+    assert "分割代入を使うと" in post.body
+
+
+def test_byte_order_mark_is_ignored():
+    post = parse_post("\ufeff---\ntitle: BOM付き\n---\n本文\n", "bom.md")
+    assert post.title == "BOM付き"
+
+
+def test_field_lines_point_at_the_fields():
+    path = POSTS / "2025-04-05-mug-cake.md"
+    post = read_post(path)
+    assert post.field_lines == {
+        "layout": 2, "title": 3, "date": 4, "categories": 5, "tags": 6, "draft": 7,
+    }
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for name, number in post.field_lines.items():
+        assert lines[number - 1].startswith(f"{name}:")
+    assert lines[post.body_line - 2] == "---"
+
+
+def test_field_lines_in_toml():
+    path = HUGO / "content" / "posts" / "hokkaido-solo-trip.md"
+    post = read_post(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert post.field_lines == {"title": 2, "date": 3, "tags": 4, "category": 5}
+    for name, number in post.field_lines.items():
+        assert lines[number - 1].startswith(f"{name} =")
+
+
+def test_field_lines_skip_nested_keys():
+    post = parse_post("---\ntitle: x\nauthor:\n  name: y\ntags: [a]\n---\n", "x.md")
+    assert post.field_lines == {"title": 2, "author": 3, "tags": 5}
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "body", "body_line"),
+    [
+        ("---\na: 1\n---\n本文\n", "yaml", "本文\n", 4),
+        ("+++\na = 1\n+++\n本文\n", "toml", "本文\n", 4),
+        ("本文だけ\n", None, "本文だけ\n", 1),
+        ("", None, "", 1),
+        ("--- \na: 1\n---\n", "yaml", "", 4),
+    ],
+)
+def test_split_front_matter(text, fmt, body, body_line):
+    got_fmt, _, got_body, got_line = split_front_matter(text)
+    assert (got_fmt, got_body, got_line) == (fmt, body, body_line)
+
+
+def test_drafts_may_lack_front_matter():
+    text = (DRAFTS / "kyoto-draft.md").read_text(encoding="utf-8")
+    post = parse_post(text, "kyoto-draft.md", require_front_matter=False)
+    assert post.front_matter_format is None
+    assert post.categories == () and post.tags == ()
+    assert "京都" in post.body
+    with pytest.raises(PostError, match="no front matter"):
+        parse_post(text, "kyoto-draft.md")
