@@ -107,7 +107,8 @@
       const chip = el("li", { className: "chip selected" });
       chip.dataset.label = label;
       chip.append(el("span", { className: "chip-label", textContent: label }));
-      if (score !== null) chip.append(el("span", { className: "score", textContent: score.toFixed(2) }));
+      if (score !== null) chip.append(el("span", { className: "score", textContent: percent(score) }));
+      let whyTerms = null; // shown under the chip, after its buttons
       if (why) {
         const whyButton = el("button", { type: "button", className: "chip-why",
           textContent: "?", title: "理由を表示" });
@@ -119,7 +120,8 @@
           list.hidden = !list.hidden;
           whyButton.setAttribute("aria-expanded", String(!list.hidden));
         });
-        chip.append(whyButton, list);
+        chip.append(whyButton);
+        whyTerms = list;
       }
       const remove = el("button", { type: "button", className: "chip-remove", textContent: "×",
         title: "外す" });
@@ -129,6 +131,7 @@
         render();
       });
       chip.append(remove);
+      if (whyTerms) chip.append(whyTerms);
       tags.append(chip);
     }
 
@@ -139,7 +142,7 @@
       const button = el("button", { type: "button", className: "chip candidate",
         title: "追加する" }, [
         el("span", { className: "chip-label", textContent: "+ " + c.label }),
-        el("span", { className: "score", textContent: c.score.toFixed(2) }),
+        el("span", { className: "score", textContent: percent(c.score) }),
       ]);
       button.dataset.label = c.label;
       button.addEventListener("click", () => addTag(c.label));
