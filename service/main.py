@@ -16,7 +16,7 @@ from . import handlers
 from .holder import ModelHolder
 from .limits import BodyLimitMiddleware
 from .metrics import Metrics, MetricsMiddleware
-from .routes import metrics, model, page, suggest
+from .routes import check, metrics, model, page, suggest
 from .settings import Settings
 
 log = logging.getLogger("bunrui.service")
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics()
     handlers.install(app)
 
-    routers = [suggest.router, model.router, metrics.router, page.page_router()]
+    routers = [suggest.router, check.router, model.router, metrics.router, page.page_router()]
     if settings.admin_token is not None:
         routers.append(model.reload_router)
     for router in routers:
