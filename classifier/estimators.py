@@ -97,3 +97,4 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(int) if len(self.classes_) == 2 else 0]
         return self.classes_[scores.argmax(axis=1)]
+

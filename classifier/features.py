@@ -26,7 +26,7 @@ class DocumentVectorizer:
         min_df: int = 2,
         max_df: float = 0.8,
         ngram_range: tuple[int, int] = (1, 1),
-        max_features: int | None = 50_000,
+        max_features: int | None = 30_000,
     ) -> None:
         self.title_weight = title_weight
         self.min_df = min_df
@@ -55,7 +55,11 @@ class DocumentVectorizer:
             max_df=self.max_df if len(docs) >= 20 else 1.0,
             max_features=self.max_features,
         )
-        return self.tfidf_.fit_transform([self._ngrams(d) for d in docs])
+        X = self.tfidf_.fit_transform([self._ngrams(d) for d in docs])
+        # The set of every dropped term is only for introspection and would bloat the model.
+        if hasattr(self.tfidf_, "stop_words_"):
+            del self.tfidf_.stop_words_
+        return X
 
     def fit(self, docs: Sequence[Document]) -> DocumentVectorizer:
         self.fit_transform(docs)
@@ -68,3 +72,4 @@ class DocumentVectorizer:
     def vocabulary(self):
         """Feature index -> term, for explanations."""
         return self.tfidf_.get_feature_names_out()
+

@@ -11,7 +11,7 @@ from .errors import InputError
 from .features import Document, DocumentVectorizer
 from .posts import Post, parse_post
 from .text import Block, BoilerplateFilter, extract_blocks, join_blocks
-from .tokens import TokenCache, Tokenizer, tokenize_many
+from .tokens import TokenCache, Tokenizer, content_hash, tokenize_many
 
 N_CANDIDATES = 20
 
@@ -48,6 +48,24 @@ class Suggestion:
                 for kind, items in self.explanations.items()
             }
         return out
+
+
+def extract_many(bodies: Sequence[str], cache: TokenCache | None = None) -> list[list[Block]]:
+    """``extract_blocks`` of each body, through the cache: retraining re-reads every post."""
+    keys = [content_hash(f"blocks\0{body}") for body in bodies]
+    known = cache.get_blobs(keys) if cache else {}
+    out, fresh = [], {}
+    for key, body in zip(keys, bodies, strict=True):
+        try:
+            blocks = [Block(text, level, bool(link), bkey)
+                      for text, level, link, bkey in known[key]]
+        except (KeyError, TypeError, ValueError):  # absent, or an entry of another shape
+            blocks = extract_blocks(body)
+            fresh[key] = [[b.text, b.heading_level, b.link_only, b.key] for b in blocks]
+        out.append(blocks)
+    if cache and fresh:
+        cache.put_blobs(fresh)
+    return out
 
 
 def body_text(blocks: Sequence[Block], boilerplate: BoilerplateFilter,

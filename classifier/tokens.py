@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import threading
@@ -19,7 +20,11 @@ _TAGGER_ARGS = r'-O "" -F "%m\t%f[0]\t%f[1]\t%f[7]\n" -U "%m\t%f[0]\t%f[1]\t\n" 
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞"})
 # Pronouns, numerals, auxiliary-like verbs/nouns (する, ある, こと, もの) carry no topic.
 _SKIP_POS2 = frozenset({"数詞", "代名詞", "非自立可能", "助動詞語幹"})
-TOKENIZER_VERSION = "3"  # 3: an unknown last word is no longer dropped
+# Formal nouns (こと -> 事, もの -> 物, ため -> 為) are nouns to UniDic but carry no topic.
+_STOP_LEMMAS = frozenset({"事", "物", "為", "様", "訳", "筈", "所", "方", "時", "中", "的"})
+TOKENIZER_VERSION = "4"  # 3: an unknown last word is kept; 4: formal nouns dropped
+# The file name carries the cache's schema: an older file is left alone, not misread.
+CACHE_FILE = "cache-v2.sqlite"
 
 
 class Tokenizer:
@@ -62,6 +67,8 @@ class Tokenizer:
             # the name from explanations and from matching tags: keep proper nouns as
             # written. Loanword lemmas carry their origin ("エージェント-agent").
             word = lemma.partition("-")[0] if lemma and pos2 != "固有名詞" else surface
+            if word in _STOP_LEMMAS:
+                continue
             if word.isascii():
                 word = word.lower()
                 if not any(c.isalpha() for c in word):
@@ -74,14 +81,14 @@ def content_hash(text: str) -> str:
     return hashlib.blake2b(f"{TOKENIZER_VERSION}\0{text}".encode(), digest_size=16).hexdigest()
 
 
-
-
 class TokenCache:
-    """Tokens of texts keyed by content hash, in one SQLite file.
+    """Tokens (and extracted text blocks) of texts keyed by content hash, in one SQLite file.
 
     Unchanged texts are never tokenized twice. A corrupt entry is recomputed, and a
     corrupt or unwritable database degrades to no cache, never to a failure.
     """
+
+    _TABLES = ("tokens", "blocks")
 
     def __init__(self, folder: str | None) -> None:
         self.folder = folder
@@ -89,56 +96,77 @@ class TokenCache:
         if folder:
             try:
                 os.makedirs(folder, exist_ok=True)
-                self._db = self._open(os.path.join(folder, "tokens.sqlite"))
+                self._db = self._open(os.path.join(folder, CACHE_FILE))
             except (OSError, sqlite3.Error):
                 self._db = None
 
-    @staticmethod
-    def _open(path: str) -> sqlite3.Connection:
-        try:
+    @classmethod
+    def _open(cls, path: str) -> sqlite3.Connection:
+        def connect() -> sqlite3.Connection:
             db = sqlite3.connect(path)
-            db.execute("CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, tokens TEXT)")
-            return db
-        except sqlite3.DatabaseError:
-            os.replace(path, path + ".corrupt")  # keep it for a post-mortem, start afresh
-            db = sqlite3.connect(path)
-            db.execute("CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, tokens TEXT)")
+            for table in cls._TABLES:
+                db.execute(f"CREATE TABLE IF NOT EXISTS {table} "
+                           "(hash TEXT PRIMARY KEY, value TEXT)")
             return db
 
-    def get_many(self, hashes: list[str]) -> dict[str, list[str]]:
+        try:
+            return connect()
+        except sqlite3.DatabaseError:
+            os.replace(path, path + ".corrupt")  # keep it for a post-mortem, start afresh
+            return connect()
+
+    def _get(self, table: str, hashes: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
         if self._db is None or not hashes:
-            return {}
-        found: dict[str, list[str]] = {}
+            return found
         try:
             for start in range(0, len(hashes), 500):
                 chunk = hashes[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT hash, tokens FROM tokens WHERE hash IN ({marks})", chunk
-                )
-                for key, value in rows:
-                    if isinstance(value, str):
-                        found[key] = value.split("\n") if value else []
+                    f"SELECT hash, value FROM {table} WHERE hash IN ({marks})", chunk)
+                found.update((k, v) for k, v in rows if isinstance(v, str))
         except sqlite3.Error:
-            return found
+            pass
         return found
 
-    def put_many(self, items: dict[str, list[str]]) -> None:
+    def _put(self, table: str, items: dict[str, str]) -> None:
         if self._db is None or not items:
             return
         try:
             with self._db:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO tokens VALUES (?, ?)",
-                    [(k, "\n".join(v)) for k, v in items.items()],
-                )
+                self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
+                                     list(items.items()))
         except sqlite3.Error:
             pass
 
+    def get_many(self, hashes: list[str]) -> dict[str, list[str]]:
+        return {k: v.split("\n") if v else [] for k, v in self._get("tokens", hashes).items()}
+
+    def put_many(self, items: dict[str, list[str]]) -> None:
+        self._put("tokens", {k: "\n".join(v) for k, v in items.items()})
+
+    def get_blobs(self, hashes: list[str]) -> dict[str, object]:
+        """JSON values (extracted blocks); an undecodable entry counts as missing."""
+        out = {}
+        for key, value in self._get("blocks", hashes).items():
+            try:
+                out[key] = json.loads(value)
+            except ValueError:
+                continue
+        return out
+
+    def put_blobs(self, items: dict[str, object]) -> None:
+        self._put("blocks", {k: json.dumps(v, ensure_ascii=False) for k, v in items.items()})
+
+
+# One per worker process: loky reuses workers across calls, and a MeCab tagger per
+# chunk would pile up dictionaries in memory.
+_WORKER_TOKENIZER = Tokenizer()
+
 
 def _tokenize_chunk(texts: list[str]) -> list[list[str]]:
-    tokenizer = Tokenizer()
-    return [tokenizer(t) for t in texts]
+    return [_WORKER_TOKENIZER(t) for t in texts]
 
 
 def tokenize_many(

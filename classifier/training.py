@@ -14,10 +14,10 @@ from sklearn.linear_model import LogisticRegression
 
 from .errors import ModelError
 from .estimators import TagClassifier
-from .features import Document, DocumentVectorizer
+from .features import DocumentVectorizer
 from .posts import Post
-from .suggest import Suggester, tokenize_posts
-from .text import BoilerplateFilter, extract_blocks
+from .suggest import Suggester, extract_many, tokenize_posts
+from .text import BoilerplateFilter
 from .tokens import TokenCache, content_hash
 
 
@@ -26,15 +26,18 @@ class TrainingConfig:
     """Every choice training makes; saved in the model card."""
 
     title_weight: int = 3
+    ngram_range: tuple[int, int] = (1, 1)
     min_df: int = 2
     max_df: float = 0.8
     category_C: float = 10.0
     tag_C: float = 4.0
     min_tag_count: int = 3
     # Recent posts count more: a post `half_life_days` older than the newest weighs half.
-    half_life_days: float | None = None
-    max_chars: int | None = None
-    validation_share: float = 0.15
+    # "auto" chooses among half_life_candidates() on the held-out newest posts; None: off.
+    half_life_days: float | str | None = "auto"
+    # Only the start of a body is read: the topic is set early, and long tails wander.
+    max_chars: int | None = 6000
+    validation_share: float = 0.1
     min_tags: int = 1
     max_tags: int | None = None  # None: the 95th percentile of tags per post, at most 10
 
@@ -55,6 +58,7 @@ class TrainingReport:
     validation: dict
     fingerprint: str
     date_range: tuple[str | None, str | None]
+    half_life_days: float | None
 
 
     def card(self, config: TrainingConfig) -> dict:
@@ -70,6 +74,7 @@ class TrainingReport:
             "rare_tags": self.rare_tags,
             "tag_threshold": self.tag_threshold,
             "max_tags": self.max_tags,
+            "half_life_days": self.half_life_days,
             "validation": self.validation,
         }
 
@@ -103,58 +108,91 @@ def _example_f1(gold: Sequence[set], chosen: Sequence[set]) -> float:
     return float(np.mean(scores)) if scores else 0.0
 
 
-class _Fitter:
-    """Fits the models on documents already tokenized, so training and validation share work."""
-
-    def __init__(self, config: TrainingConfig, boilerplate: BoilerplateFilter) -> None:
-        self.config = config
-        self.boilerplate = boilerplate
-
-    def fit(self, posts: Sequence[Post], docs: Sequence[Document], tag_labels: list[str],
-            max_tags: int) -> Suggester:
-        cfg = self.config
-        vectorizer = DocumentVectorizer(title_weight=cfg.title_weight, min_df=cfg.min_df,
-                                        max_df=cfg.max_df)
-        X = vectorizer.fit_transform(docs)
-        weights = recency_weights(posts, cfg.half_life_days)
-        category_model, category_labels = None, []
-        labelled = [i for i, p in enumerate(posts) if p.categories]
-        cats = [posts[i].categories[0] for i in labelled]
-        if len(set(cats)) >= 2:
-            category_model = LogisticRegression(C=cfg.category_C, class_weight="balanced",
-                                                max_iter=2000)
-            category_model.fit(X[labelled], cats, sample_weight=weights[labelled])
-            category_labels = [str(c) for c in category_model.classes_]
-        tag_model = None
-        if tag_labels:
-            index = {t: j for j, t in enumerate(tag_labels)}
-            Y = np.zeros((len(posts), len(tag_labels)), dtype=int)
-            for i, post in enumerate(posts):
-                for tag in post.tags:
-                    if tag in index:
-                        Y[i, index[tag]] = 1
-            tag_model = TagClassifier(C=cfg.tag_C).fit(X, Y, sample_weight=weights)
-        return Suggester(
-            boilerplate=self.boilerplate, vectorizer=vectorizer, category_model=category_model,
-            category_labels=category_labels, tag_model=tag_model, tag_labels=tag_labels,
-            min_tags=cfg.min_tags, max_tags=max_tags,
-            max_chars=cfg.max_chars,
-        )
+def _label_matrix(posts: Sequence[Post], labels: list[str]) -> np.ndarray:
+    index = {t: j for j, t in enumerate(labels)}
+    Y = np.zeros((len(posts), len(labels)), dtype=int)
+    for i, post in enumerate(posts):
+        for tag in post.tags:
+            if tag in index:
+                Y[i, index[tag]] = 1
+    return Y
 
 
-def _choose_threshold(suggester: Suggester, docs: Sequence[Document],
-                      posts: Sequence[Post]) -> tuple[float, float]:
+@dataclass
+class _Models:
+    category_model: LogisticRegression | None
+    category_labels: list[str]
+    tag_model: TagClassifier | None
+
+
+def _fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: TrainingConfig,
+                half_life: float | None) -> _Models:
+    weights = recency_weights(posts, half_life)
+    category_model, category_labels = None, []
+    labelled = [i for i, p in enumerate(posts) if p.categories]
+    cats = [posts[i].categories[0] for i in labelled]
+    if len(set(cats)) >= 2:
+        category_model = LogisticRegression(C=config.category_C, class_weight="balanced",
+                                            max_iter=2000)
+        category_model.fit(X[labelled], cats, sample_weight=weights[labelled])
+        category_labels = [str(c) for c in category_model.classes_]
+    tag_model = None
+    if tag_labels:
+        tag_model = TagClassifier(C=config.tag_C)
+        tag_model.fit(X, _label_matrix(posts, tag_labels), sample_weight=weights)
+        # float32 halves the saved model; scores differ in the 7th digit.
+        tag_model.coef_ = tag_model.coef_.astype(np.float32)
+    return _Models(category_model, category_labels, tag_model)
+
+
+def _choose_threshold(tag_scores: np.ndarray, posts: Sequence[Post], labels: list[str],
+                      chooser: Suggester) -> tuple[float, float]:
     """The tag threshold that maximizes mean per-post F1 on held-out posts."""
-    _, tags, _ = suggester.score(docs)
     gold = [set(p.tags) for p in posts]
     best = (0.5, -1.0)
     for threshold in np.arange(0.05, 0.96, 0.025):
-        chosen = [{suggester.tag_labels[k] for k in suggester.choose_tags(row, None, threshold)}
-                  for row in tags]
+        chosen = [{labels[k] for k in chooser.choose_tags(row, None, threshold)}
+                  for row in tag_scores]
         f1 = _example_f1(gold, chosen)
         if f1 > best[1] + 1e-9:
             best = (round(float(threshold), 3), f1)
     return best
+
+
+def _validate(X_head, X_valid, head: Sequence[Post], valid: Sequence[Post],
+              tag_labels: list[str], config: TrainingConfig, half_life: float | None,
+              chooser: Suggester) -> dict:
+    """Fit on the older posts with one half-life, measure on the newest."""
+    models = _fit_models(X_head, head, tag_labels, config, half_life)
+    result: dict = {"half_life_days": half_life}
+    scores = []
+    if models.category_model is not None:
+        gold = [p.categories[0] if p.categories else None for p in valid]
+        predicted = models.category_model.predict(X_valid)
+        pairs = [(g, q) for g, q in zip(gold, predicted, strict=True) if g]
+        if pairs:
+            result["category_accuracy"] = float(np.mean([g == q for g, q in pairs]))
+            scores.append(result["category_accuracy"])
+    if models.tag_model is not None:
+        threshold, f1 = _choose_threshold(models.tag_model.predict_proba(X_valid), valid,
+                                          tag_labels, chooser)
+        result.update(tag_threshold=threshold, tag_f1=f1)
+        scores.append(f1)
+    result["score"] = float(np.mean(scores)) if scores else 0.0
+    return result
+
+
+def half_life_candidates(posts: Sequence[Post]) -> list[float | None]:
+    """No weighting, and half-lives of 1/2, 1/8 and 1/32 of the corpus's time span.
+
+    Relative to the span, so a blog posting daily for months and one posting weekly for
+    years get comparable choices.
+    """
+    dates = [p.date for p in posts if p.date]
+    if len(dates) < 2:
+        return [None]
+    span = max(1, (max(dates) - min(dates)).days)
+    return [None, *sorted({max(1.0, round(span / d, 1)) for d in (2, 8, 32)}, reverse=True)]
 
 
 def train(
@@ -167,8 +205,9 @@ def train(
 ) -> tuple[Suggester, TrainingReport]:
     """Fit a suggester on ``posts``.
 
-    The tag threshold is chosen on the newest ``validation_share`` of the posts with a
-    model fitted on the older ones, then the final model is fitted on all of them.
+    The newest ``validation_share`` of the posts is held out to choose the recency
+    half-life (when ``half_life_days`` is "auto") and the tag threshold, with models
+    fitted on the older ones; then the final model is fitted on all posts.
     """
     config = config or TrainingConfig()
     posts = sorted(posts, key=lambda p: (p.date or dt.date.min, p.path))
@@ -185,27 +224,43 @@ def train(
     per_post = [len(p.tags) for p in posts if p.tags] or [1]
     max_tags = config.max_tags or int(min(10, max(1, np.percentile(per_post, 95))))
 
-    blocks = [extract_blocks(p.body) for p in posts]
+    blocks = extract_many([p.body for p in posts], cache)
     boilerplate = BoilerplateFilter().fit(blocks)
-    fitter = _Fitter(config, boilerplate)
     docs = tokenize_posts(posts, boilerplate, config.max_chars, blocks=blocks, cache=cache,
                           n_jobs=n_jobs, progress=progress)
 
-    # The held-out fit (to choose the tag threshold) and the final fit are independent:
-    # on two cores they run side by side.
+    def vectorizer() -> DocumentVectorizer:
+        return DocumentVectorizer(title_weight=config.title_weight, min_df=config.min_df,
+                                  max_df=config.max_df, ngram_range=config.ngram_range)
+
+    suggester = Suggester(boilerplate=boilerplate, vectorizer=vectorizer(),
+                          category_model=None, category_labels=[], tag_model=None,
+                          tag_labels=tag_labels, min_tags=config.min_tags, max_tags=max_tags,
+                          max_chars=config.max_chars)
+    candidates = (half_life_candidates(posts) if config.half_life_days == "auto"
+                  else [config.half_life_days or None])
     n_valid = int(len(posts) * config.validation_share)
     head = len(posts) - n_valid
-    jobs = [(posts, docs)]
-    if tag_labels and n_valid >= 5:
-        jobs.append((posts[:head], docs[:head]))
-    fitted = Parallel(n_jobs=min(n_jobs, len(jobs)))(
-        delayed(fitter.fit)(p, d, tag_labels, max_tags) for p, d in jobs)
-    suggester, validation = fitted[0], {}
-    if len(fitted) == 2:
-        threshold, f1 = _choose_threshold(fitted[1], docs[head:], posts[head:])
-        suggester.tag_threshold = threshold
-        validation = {"posts": n_valid, "since": str(posts[head].date), "tag_f1": round(f1, 4),
-                      "tag_threshold": threshold}
+    validation: dict = {}
+    half_life = candidates[0]
+    if n_valid >= 5 and head >= 5:
+        head_vectorizer = vectorizer()
+        X_head = head_vectorizer.fit_transform(docs[:head])
+        X_valid = head_vectorizer.transform(docs[head:])
+        # max_nbytes=None: no read-only memmaps, which liblinear cannot take.
+        trials = Parallel(n_jobs=min(n_jobs, len(candidates)), max_nbytes=None)(
+            delayed(_validate)(X_head, X_valid, posts[:head], posts[head:], tag_labels,
+                               config, h, suggester) for h in candidates)
+        best = max(trials, key=lambda t: t["score"])  # ties: the first, least weighting
+        half_life = best["half_life_days"]
+        suggester.tag_threshold = best.get("tag_threshold", 0.5)
+        validation = {"posts": n_valid, "since": str(posts[head].date),
+                      "chosen": best, "trials": trials if len(trials) > 1 else []}
+    X = suggester.vectorizer.fit_transform(docs)
+    models = _fit_models(X, posts, tag_labels, config, half_life)
+    suggester.category_model = models.category_model
+    suggester.category_labels = models.category_labels
+    suggester.tag_model = models.tag_model
     dates = [p.date for p in posts if p.date]
     report = TrainingReport(
         n_posts=len(posts),
@@ -217,5 +272,6 @@ def train(
         validation=validation,
         fingerprint=fingerprint(posts),
         date_range=(str(min(dates)) if dates else None, str(max(dates)) if dates else None),
+        half_life_days=half_life,
     )
     return suggester, report

@@ -68,6 +68,18 @@ def _share(text: str) -> float:
     return value
 
 
+def _half_life(text: str) -> float | str | None:
+    if text == "auto":
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 'auto' or a number of days >= 0: {text!r}")
+    return value or None
+
+
 def _add_corpus_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="a Jekyll or Hugo site, any folder of posts, or post files")
@@ -75,11 +87,10 @@ def _add_corpus_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--until", type=_date, help="use only posts dated before this day")
     parser.add_argument("--include-drafts", action="store_true",
                         help="also learn from posts marked draft: true or published: false")
-    parser.add_argument("--half-life", type=float, metavar="DAYS",
-                        default=TrainingConfig.half_life_days,
+    parser.add_argument("--half-life", type=_half_life, metavar="DAYS|auto", default="auto",
                         help="weight posts by recency: one this many days older than the "
-                             "newest counts half (0: all posts count the same; default "
-                             "%(default)s)")
+                             "newest counts half; 0: all posts count the same; auto (default): "
+                             "chosen on the newest posts held out")
     parser.add_argument("--min-tag-count", type=_positive, default=TrainingConfig.min_tag_count,
                         help="leave out tags used fewer times (default %(default)s)")
     parser.add_argument("--cache-dir", default=None,
@@ -138,7 +149,7 @@ def _cache(args) -> TokenCache | None:
 
 
 def _config(args) -> TrainingConfig:
-    return TrainingConfig(half_life_days=args.half_life or None, min_tag_count=args.min_tag_count)
+    return TrainingConfig(half_life_days=args.half_life, min_tag_count=args.min_tag_count)
 
 
 def _load(args):

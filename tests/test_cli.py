@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import BROKEN, DRAFT_EXPECTATIONS, DRAFTS, FIXTURES, JEKYLL, TAGSONLY, tree_digest
 
+from classifier.tokens import CACHE_FILE
 from service.cli import default_cache_dir, main
 
 ROOT = Path(__file__).absolute().parent.parent
@@ -55,7 +56,7 @@ def test_train_writes_a_model(capsys, tmp_path):
     card = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
     assert card["training"]["sources"] == ["jekyll"]
     assert card["training"]["skipped"] == 0
-    assert (tmp_path / "cache" / "tokens.sqlite").is_file()
+    assert (tmp_path / "cache" / CACHE_FILE).is_file()
 
 
 def test_train_reports_skipped_files_and_goes_on(capsys, tmp_path):
@@ -84,7 +85,7 @@ def test_cache_goes_to_the_default_cache_folder_not_the_corpus(capsys, tmp_path,
     monkeypatch.setenv("BUNRUI_CACHE_DIR", str(tmp_path / "default"))
     before = tree_digest(FIXTURES)
     assert run(capsys, "train", str(JEKYLL), "--out", str(tmp_path / "m"))[0] == 0
-    assert (tmp_path / "default" / "tokens.sqlite").is_file()
+    assert (tmp_path / "default" / CACHE_FILE).is_file()
     assert tree_digest(FIXTURES) == before
 
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from classifier import TokenCache, Tokenizer
-from classifier.tokens import content_hash, tokenize_many
+from classifier.tokens import CACHE_FILE, content_hash, tokenize_many
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +165,7 @@ def test_corrupt_entry_is_recomputed(tmp_path, calls, bad_value):
     calls.clear()
     folder = tmp_path / "cache"
     TokenCache(str(folder))
-    with sqlite3.connect(folder / "tokens.sqlite") as db:
+    with sqlite3.connect(folder / CACHE_FILE) as db:
         db.execute("INSERT INTO tokens VALUES (?, ?)", (content_hash(TEXTS[1]), bad_value))
     db.close()
     cache = TokenCache(str(folder))
@@ -183,11 +183,11 @@ def test_corrupt_entry_is_recomputed(tmp_path, calls, bad_value):
 def test_corrupt_database_is_replaced_not_fatal(tmp_path, calls, garbage):
     folder = tmp_path / "cache"
     folder.mkdir()
-    (folder / "tokens.sqlite").write_bytes(garbage)
+    (folder / CACHE_FILE).write_bytes(garbage)
     cache = TokenCache(str(folder))
     assert tokenize_many(TEXTS, cache=cache) == [Tokenizer()(t) for t in TEXTS]
     # The bad file is kept aside for a post-mortem and a fresh cache works.
-    assert (folder / "tokens.sqlite.corrupt").read_bytes() == garbage
+    assert (folder / (CACHE_FILE + ".corrupt")).read_bytes() == garbage
     calls.clear()
     tokenize_many(TEXTS, cache=TokenCache(str(folder)))
     assert calls == []
@@ -204,8 +204,8 @@ def test_unusable_cache_folder_degrades_to_no_cache(tmp_path, calls):
 def test_cache_lives_where_asked(tmp_path):
     folder = tmp_path / "deep" / "cache" / "bunrui"
     tokenize_many(TEXTS, cache=TokenCache(str(folder)))
-    assert [p.name for p in folder.iterdir()] == ["tokens.sqlite"]
-    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["tokens.sqlite"]
+    assert [p.name for p in folder.iterdir()] == [CACHE_FILE]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [CACHE_FILE]
 
 
 def test_progress_counts_every_text(tmp_path):

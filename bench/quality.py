@@ -1,0 +1,148 @@
+"""Model quality on the user's blog and a second blog, time-ordered, with baselines.
+
+Choices are made on a validation split inside the training period (allforces: train
+before 2026-02-21, validate on 2026-02-21 .. 2026-02-28); the test period (2026-03-01 ..
+2026-03-14) is measured once, with the chosen configuration.
+
+    python bench/quality.py validate            # compare configurations on validation
+    python bench/quality.py test [--json FILE]  # chosen config vs baselines on the test split
+
+Reads ../shared (never the tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.svm import LinearSVC
+
+from classifier import TokenCache, TrainingConfig, evaluate_split, load_corpus, time_split
+from classifier.evaluation import category_metrics, newest_share_date, tag_metrics
+from classifier.features import DocumentVectorizer
+from classifier.suggest import tokenize_posts
+from classifier.text import BoilerplateFilter, extract_blocks
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+CACHE = TokenCache(str(Path.home() / ".cache" / "bunrui-bench"))
+TEST_DATE = dt.date(2026, 3, 1)
+VALID_DATE = dt.date(2026, 2, 21)
+
+# The configuration shipped as TrainingConfig's defaults, chosen with `validate`.
+CANDIDATES = {
+    "defaults (auto half-life, first 6000 chars)": {},
+    "no recency weighting": {"half_life_days": None},
+    "half-life 7 days": {"half_life_days": 7},
+    "half-life 30 days": {"half_life_days": 30},
+    "whole body": {"max_chars": None},
+    "first 3000 chars": {"max_chars": 3000},
+    "title weight 1": {"title_weight": 1},
+    "bigrams": {"ngram_range": (1, 2)},
+}
+
+
+def svm_reference(train_posts, test_posts) -> dict:
+    """The straightforward reference: TF-IDF + LinearSVC, default settings, MeCab lemmas,
+    whole body text (no boilerplate removal, no title weight, no recency)."""
+    nothing = BoilerplateFilter(min_posts=10**9).fit([])
+    blocks = [list(extract_blocks(p.body)) for p in train_posts]
+    docs = tokenize_posts(train_posts, nothing, None, blocks=blocks, cache=CACHE, n_jobs=2)
+    test_docs = tokenize_posts(test_posts, nothing, None, cache=CACHE, n_jobs=2)
+    vec = DocumentVectorizer(title_weight=1, min_df=1, max_df=1.0, max_features=None)
+    X, Xt = vec.fit_transform(docs), vec.transform(test_docs)
+    out: dict = {}
+    labelled = [i for i, p in enumerate(train_posts) if p.categories]
+    if labelled:
+        svc = LinearSVC().fit(X[labelled], [train_posts[i].categories[0] for i in labelled])
+        out["category"] = category_metrics([p.categories[0] if p.categories else None
+                                            for p in test_posts], list(svc.predict(Xt)))
+    binarizer = MultiLabelBinarizer()
+    Y = binarizer.fit_transform([p.tags for p in train_posts])
+    keep = Y.sum(axis=0) >= 2
+    ovr = OneVsRestClassifier(LinearSVC()).fit(X, Y[:, keep])
+    labels = binarizer.classes_[keep]
+    scores = ovr.decision_function(Xt)
+    ranked = [[labels[k] for k in np.argsort(-row)] for row in scores]
+    chosen = [[labels[k] for k in np.flatnonzero(row > 0)] for row in scores]
+    out["tags"] = tag_metrics([p.tags for p in test_posts], ranked, chosen)
+    return out
+
+
+def _row(name: str, result: dict) -> str:
+    cat, tags = result.get("category", {}), result.get("tags", {})
+    cells = [cat.get("accuracy"), cat.get("macro_f1"), tags.get("precision@1"),
+             tags.get("precision@3"), tags.get("recall@5"), tags.get("ndcg@5"), tags.get("f1")]
+    return f"| {name} | " + " | ".join("-" if c is None else f"{c:.3f}" for c in cells) + " |"
+
+
+HEADER = ("| model | cat. accuracy | cat. macro-F1 | tag P@1 | tag P@3 | tag R@5 | tag NDCG@5 "
+          "| tag F1 |\n|---|---|---|---|---|---|---|---|")
+
+
+def run(train_posts, test_posts, configs: dict, reference: bool = True) -> tuple[list, dict]:
+    rows, results = [], {}
+    for name, kwargs in configs.items():
+        start = time.perf_counter()
+        result = evaluate_split(train_posts, test_posts, TrainingConfig(**kwargs), cache=CACHE,
+                                n_jobs=2)
+        results[name] = result
+        rows.append(_row(f"bunrui: {name}", result["model"]))
+        print(f"  {name}: {time.perf_counter() - start:.0f}s", file=sys.stderr)
+    if configs:
+        first = next(iter(results.values()))
+        rows.append(_row("most frequent category / tags", first["baseline"]))
+    if reference:
+        results["svm reference"] = svm_reference(train_posts, test_posts)
+        rows.append(_row("TF-IDF + LinearSVC, defaults", results["svm reference"]))
+    return rows, results
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("stage", choices=["validate", "test"])
+    parser.add_argument("--json", help="write all figures to this file")
+    args = parser.parse_args(argv)
+    allforces = load_corpus([SHARED / "allforces"]).posts
+    mamezou = load_corpus([SHARED / "mamezou"]).posts
+    report: dict = {}
+    if args.stage == "validate":
+        older, _ = time_split(allforces, TEST_DATE)
+        train_posts, valid_posts = time_split(older, VALID_DATE)
+        print(f"allforces validation: train {len(train_posts)} < {VALID_DATE} <= "
+              f"{len(valid_posts)} < {TEST_DATE}\n{HEADER}")
+        rows, report["allforces"] = run(train_posts, valid_posts, CANDIDATES)
+        print("\n".join(rows))
+        # mamezou: validate on the 20% before its newest 20%.
+        older, _ = time_split(mamezou, newest_share_date(mamezou, 0.2))
+        train_posts, valid_posts = time_split(older, newest_share_date(older, 0.25))
+        print(f"\nmamezou validation: train {len(train_posts)}, validate {len(valid_posts)}\n"
+              f"{HEADER}")
+        rows, report["mamezou"] = run(train_posts, valid_posts, CANDIDATES)
+        print("\n".join(rows))
+    else:
+        chosen = {"defaults": {}}
+        train_posts, test_posts = time_split(allforces, TEST_DATE)
+        print(f"allforces test: train {len(train_posts)} < {TEST_DATE} <= {len(test_posts)}\n"
+              f"{HEADER}")
+        rows, report["allforces"] = run(train_posts, test_posts, chosen)
+        print("\n".join(rows))
+        split = newest_share_date(mamezou, 0.2)
+        train_posts, test_posts = time_split(mamezou, split)
+        print(f"\nmamezou test: train {len(train_posts)} < {split} <= {len(test_posts)}\n"
+              f"{HEADER}")
+        rows, report["mamezou"] = run(train_posts, test_posts, chosen)
+        print("\n".join(rows))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
