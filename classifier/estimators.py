@@ -51,7 +51,9 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
             Y = label_binarize(y, classes=self.classes_)
             if len(self.classes_) == 1:
                 Y = np.ones((len(y), 1), dtype=int)
-        self.coef_ = np.zeros((Y.shape[1], X.shape[1]))
+        # Column-major, so `X @ coef_.T` reads coef_.T in place: row-major made scipy copy
+        # the whole matrix on every prediction (most of a suggestion's scoring time).
+        self.coef_ = np.zeros((Y.shape[1], X.shape[1]), order="F")
         self.intercept_ = np.zeros(Y.shape[1])
         weight = np.ones(len(Y)) if sample_weight is None else np.asarray(sample_weight, float)
         class_weight = self.class_weight

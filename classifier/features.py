@@ -55,6 +55,7 @@ class DocumentVectorizer:
             max_df=self.max_df if len(docs) >= 20 else 1.0,
             max_features=self.max_features,
         )
+        self._terms = None
         X = self.tfidf_.fit_transform([self._ngrams(d) for d in docs])
         # The set of every dropped term is only for introspection and would bloat the model.
         if hasattr(self.tfidf_, "stop_words_"):
@@ -71,5 +72,13 @@ class DocumentVectorizer:
     @property
     def vocabulary(self):
         """Feature index -> term, for explanations."""
-        return self.tfidf_.get_feature_names_out()
+        # Built once: scikit-learn sorts the whole vocabulary on every call, which cost
+        # more than the rest of a suggestion's explanations.
+        terms = getattr(self, "_terms", None)
+        if terms is None:
+            terms = self._terms = self.tfidf_.get_feature_names_out()
+        return terms
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_terms"}
 

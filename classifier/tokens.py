@@ -200,7 +200,9 @@ def tokenize_many(
 
 def _map(chunks: list[list[int]], texts: list[str], n_jobs: int) -> Iterable[list[list[str]]]:
     if n_jobs == 1 or len(chunks) < 4:
-        tokenizer = Tokenizer()
+        # The shared tokenizer keeps one MeCab tagger per thread: a tagger per call would
+        # cost its start-up on every suggestion and (seen in the service) never be freed.
+        tokenizer = _WORKER_TOKENIZER
         return ([tokenizer(texts[i]) for i in chunk] for chunk in chunks)
     from joblib import Parallel, delayed
 

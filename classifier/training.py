@@ -141,7 +141,7 @@ def _fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: Trainin
         tag_model = TagClassifier(C=config.tag_C)
         tag_model.fit(X, _label_matrix(posts, tag_labels), sample_weight=weights)
         # float32 halves the saved model; scores differ in the 7th digit.
-        tag_model.coef_ = tag_model.coef_.astype(np.float32)
+        tag_model.coef_ = np.asfortranarray(tag_model.coef_, dtype=np.float32)  # see fit
     return _Models(category_model, category_labels, tag_model)
 
 

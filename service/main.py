@@ -8,6 +8,7 @@ import threading
 from contextlib import asynccontextmanager
 from importlib import metadata
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
@@ -33,6 +34,9 @@ The editor's page is at [/](/). Errors always answer with `{"detail", "field", "
 async def lifespan(app: FastAPI):
     """Load the model before the first request is accepted; follow other workers' reloads."""
     holder: ModelHolder = app.state.holder
+    # Plain `def` routes run in AnyIO's thread pool (40 threads by default); each thread
+    # that tokenizes keeps its own MeCab tagger, and the GIL runs one at a time anyway.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.settings.threads
     if holder.current is None:
         if holder.load():
             log.info("model loaded from %s", holder.folder)

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="address to bind (loopback by default)")
     port: int = Field(8000, ge=0, le=65535)
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes")
+    threads: int = Field(
+        2, ge=1, le=64,
+        description="threads per worker that compute suggestions; tokenizing holds Python's "
+                    "GIL, so more threads add memory (a MeCab tagger each), not speed")
     max_body_bytes: int = Field(1024 * 1024, ge=1024,
                                 description="larger request bodies get 413")
     max_batch: int = Field(32, ge=1, le=1000, description="documents per batch request")
