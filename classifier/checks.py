@@ -274,21 +274,61 @@ class Checker:
         return docs
 
     def score(self, posts: Sequence[Post], progress=None) -> dict[str, ModelScores]:
-        """The model's category and tag probabilities for each post, by path."""
+        """The model's category and tag probabilities for each post, by path.
+
+        With a cache and a ``model_key``, the scores of a post whose title and body this
+        model has scored before are read back instead of computed: a check of an unchanged
+        blog costs reading the files, not the model.
+        """
         usable = [p for p in posts if p.title.strip() or p.body.strip()]
         out: dict[str, ModelScores] = {}
         s = self.suggester
-        for start in range(0, len(usable), 512):
-            chunk = usable[start : start + 512]
+        keys: dict[str, str] = {}
+        if self.cache is not None and self.model_key is not None:
+            keys = {p.path: content_hash(f"check-scores\0{self.model_key}\0{p.title}\0{p.body}")
+                    for p in usable}
+            known = self.cache.get_many(list(set(keys.values())))
+            for post in usable:
+                scores = self._decode(known.get(keys[post.path]))
+                if scores is not None:
+                    out[post.path] = scores
+            if progress and out:
+                progress(2 * len(out))
+        todo = [p for p in usable if p.path not in out]
+        fresh: dict[str, list[str]] = {}
+        for start in range(0, len(todo), 512):
+            chunk = todo[start : start + 512]
             cats, tags, _ = s.score(self.documents(chunk, progress))
             for i, post in enumerate(chunk):
-                out[post.path] = ModelScores(
+                scores = ModelScores(
                     categories=({c: float(p) for c, p in zip(s.category_labels, cats[i],
                                                              strict=True)}
                                 if cats is not None else {}),
                     tags=({t: float(p) for t, p in zip(s.tag_labels, tags[i], strict=True)}
                           if tags is not None else {}))
+                out[post.path] = scores
+                if keys:
+                    fresh[keys[post.path]] = [*map(repr, scores.categories.values()), "|",
+                                              *map(repr, scores.tags.values())]
+        if fresh:
+            self.cache.put_many(fresh)
         return out
+
+    def _decode(self, stored: list[str] | None) -> ModelScores | None:
+        """Scores read back from the cache, or None when they do not fit this model."""
+        s = self.suggester
+        if not stored or "|" not in stored:
+            return None
+        split = stored.index("|")
+        cats, tags = stored[:split], stored[split + 1 :]
+        if len(cats) != (len(s.category_labels) if s.category_model is not None else 0) or (
+                len(tags) != (len(s.tag_labels) if s.tag_model is not None else 0)):
+            return None
+        try:
+            return ModelScores(dict(zip(s.category_labels, map(float, cats), strict=False)),
+                               dict(zip(s.tag_labels, map(float, tags), strict=False)))
+        except ValueError:
+            return None
 
     # --- the rules ---------------------------------------------------------------------
 

@@ -231,3 +231,22 @@ def test_python_dash_m_runs_check():
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "1 file checked: 0 errors" in done.stdout
+
+
+def test_pre_commit_hook_entries_run(tmp_path, capsys):
+    import yaml
+
+    hooks = yaml.safe_load((FIXTURES.parent.parent / ".pre-commit-hooks.yaml").read_text(
+        encoding="utf-8"))
+    assert {h["id"] for h in hooks} == {"bunrui-check", "bunrui-check-model", "bunrui-fix"}
+    post = tmp_path / "post.md"
+    shutil.copy(SITE / "_posts" / "2025-07-09-label-tags.md", post)
+    shutil.copy(SITE / "bunrui.toml", tmp_path / "bunrui.toml")
+    for hook in hooks:
+        if hook["id"] == "bunrui-check-model":
+            continue
+        program, *args = hook["entry"].split()
+        assert program == "bunrui"
+        assert main([*args, str(post)]) == 1  # tags-too-many is an error in this taxonomy
+    assert "時短レシピ" in post.read_text(encoding="utf-8")  # bunrui-fix applied the alias
+    capsys.readouterr()

@@ -261,3 +261,18 @@ def test_model_key_changes_with_the_card():
 def test_resolve_with_the_fixture_config_needs_no_file(tmp_path):
     write(tmp_path / "_config.yml", (JEKYLL / "_config.yml").read_text(encoding="utf-8"))
     assert resolve_taxonomy(start=str(tmp_path)).categories == ("料理", "旅行", "プログラミング")
+
+
+def test_scores_are_cached_per_model_and_text(model, tmp_path):
+    cache = TokenCache(str(tmp_path / "cache"))
+    post = parse_post(COOKING.format(cat="料理", tags="パスタ"), "p.md")
+    first = _checker(model, cache=cache, model_key="m1").score([post])
+    checker = _checker(model, cache=cache, model_key="m1")
+    checker.suggester = dataclasses.replace(checker.suggester)
+    checker.suggester.score = lambda docs: pytest.fail("scored again")
+    again = checker.score([post])
+    assert again["p.md"].categories == pytest.approx(first["p.md"].categories)
+    assert again["p.md"].tags == pytest.approx(first["p.md"].tags)
+    edited = dataclasses.replace(post, body=post.body + "追記。")
+    with pytest.raises(pytest.fail.Exception):
+        checker.score([edited])  # a changed text is scored afresh
