@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -343,10 +344,12 @@ class Checker:
         on = self.severity
         lines = _Lines(post, text)
 
-        def add(rule: str, line: int | None, field_: str | None, message: str,
-                fix: Fix | None = None) -> None:
+        def add(rule: str, line: int | Callable[[], int] | None, field_: str | None,
+                message: str, fix: Fix | None = None) -> None:
             if on[rule] != OFF:
-                out.append(self._finding(rule, post.path, line, field_, message, fix))
+                # Item lines are located in the source only for the items with a finding.
+                where = line() if callable(line) else line
+                out.append(self._finding(rule, post.path, where, field_, message, fix))
 
         self._check_categories(post, lines, scores, add)
         self._check_tags(post, lines, scores, add)
@@ -376,7 +379,7 @@ class Checker:
                 f"{len(cats)} categories ({', '.join(cats)}); the blog allows "
                 f"{t.max_categories} per post")
         for i, cat in enumerate(cats):
-            line = lines.item(key, i)
+            line = functools.partial(lines.item, key, i)
             if cat in t.deprecated_categories:
                 new = t.deprecated_categories[cat]
                 add("category-deprecated", line, key,
@@ -410,7 +413,7 @@ class Checker:
             th = self.thresholds
             if p_best >= th["category_min"] and p_best >= th["category_ratio"] * max(p_cat,
                                                                                    1e-12):
-                add("category-mismatch", lines.item(key, 0), key,
+                add("category-mismatch", functools.partial(lines.item, key, 0), key,
                     f"the model prefers category '{best}' ({_fmt(p_best)}) to '{cat}' "
                     f"({_fmt(p_cat)})",
                     Fix(f"replace the category '{cat}' with '{best}'", key, 0, cat, best))
@@ -435,7 +438,7 @@ class Checker:
         seen_keys: dict[str, str] = {}
         present: set[str] = set()
         for i, raw in enumerate(tags):
-            at = lines.item(key, i)
+            at = functools.partial(lines.item, key, i)
             tag = raw
             if not raw.strip():
                 add("tag-malformed", at, key, f"tag {i + 1} is empty",
@@ -517,7 +520,7 @@ class Checker:
             tag = tag.strip()
             p = scores.tags.get(tag)
             if p is not None and p <= th["tag_unlikely"]:
-                add("tag-unlikely", lines.item(key, i), key,
+                add("tag-unlikely", functools.partial(lines.item, key, i), key,
                     f"the model finds tag '{tag}' very unlikely here ({_fmt(p)})",
                     Fix(f"remove the tag '{tag}'", key, i, post.tags[i], None))
         if t.max_tags and len(post.tags) >= t.max_tags:
