@@ -13,5 +13,6 @@ router = APIRouter(tags=["operations"])
             responses={200: {"content": {CONTENT_TYPE.split(";")[0]: {}},
                              "description": "request counts and latency histograms by "
                                             "route and status"}})
-def metrics(request: Request) -> Response:
+async def metrics(request: Request) -> Response:
+    # On the event loop, not in the suggestion threads: a scrape never waits behind drafts.
     return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE)
