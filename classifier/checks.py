@@ -439,28 +439,16 @@ class Checker:
         present: set[str] = set()
         for i, raw in enumerate(tags):
             at = functools.partial(lines.item, key, i)
-            tag = raw
             if not raw.strip():
                 add("tag-malformed", at, key, f"tag {i + 1} is empty",
                     Fix("remove the empty tag", key, i, raw, None))
                 continue
-            if raw != raw.strip():
-                tag = raw.strip()
+            tag = raw.strip()
+            k = label_key(tag)
+            if raw != tag:
                 add("tag-malformed", at, key, f"tag {raw!r} has surrounding spaces",
                     Fix(f"trim it to '{tag}'", key, i, raw, tag, True))
-            kv = _KEY_VALUE.match(tag)
-            if kv:
-                add("tag-malformed", at, key,
-                    f"tag '{tag}' has a 'key: value' shape; the tag is probably "
-                    f"'{kv.group(1).strip()}'",
-                    Fix(f"replace it with '{kv.group(1).strip()}'", key, i, raw,
-                        kv.group(1).strip()))
-                continue
-            if _LIST_IN_TAG.search(tag):
-                add("tag-malformed", at, key,
-                    f"tag '{tag}' holds a list or a control character; give each tag separately")
-                continue
-            k = label_key(tag)
+            # Duplicates first: a tag given twice is a duplicate whatever else is wrong.
             if tag in seen:
                 add("tag-duplicate", at, key, f"tag '{tag}' is given twice",
                     Fix(f"remove the second '{tag}'", key, i, raw, None, True))
@@ -473,6 +461,18 @@ class Checker:
                 continue
             seen[tag] = tag
             seen_keys[k] = tag
+            kv = _KEY_VALUE.match(tag)
+            if kv:
+                add("tag-malformed", at, key,
+                    f"tag '{tag}' has a 'key: value' shape; the tag is probably "
+                    f"'{kv.group(1).strip()}'",
+                    Fix(f"replace it with '{kv.group(1).strip()}'", key, i, raw,
+                        kv.group(1).strip()))
+                continue
+            if _LIST_IN_TAG.search(tag):
+                add("tag-malformed", at, key,
+                    f"tag '{tag}' holds a list or a control character; give each tag separately")
+                continue
             if k in self._category_keys:
                 add("tag-is-category", at, key,
                     f"tag '{tag}' is the name of a category; tags should say more than "

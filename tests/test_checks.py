@@ -276,3 +276,10 @@ def test_scores_are_cached_per_model_and_text(model, tmp_path):
     edited = dataclasses.replace(post, body=post.body + "追記。")
     with pytest.raises(pytest.fail.Exception):
         checker.score([edited])  # a changed text is scored afresh
+
+
+def test_a_malformed_tag_given_twice_is_also_a_duplicate():
+    report = Checker(Taxonomy()).check_texts(
+        [("x.md", '---\ntags: ["技術: LLM", "技術: LLM", " 和食", "和食"]\n---\n')])
+    assert [(f.rule, f.fix.index) for f in report.findings] == [
+        ("tag-malformed", 0), ("tag-duplicate", 1), ("tag-malformed", 2), ("tag-duplicate", 3)]
