@@ -71,11 +71,15 @@ def cmdline(pid: int) -> str:
 
 
 def memory(pid: int) -> dict[str, float]:
-    """VmRSS and VmHWM (peak) of a process, in MiB."""
+    """VmRSS, its anonymous and file-backed parts, and VmHWM (peak RSS) of a process, in MiB.
+
+    File-backed pages are mostly MeCab's dictionary, mapped once per tagger (one tagger per
+    thread) and shared through the page cache, but VmRSS counts every mapping.
+    """
     out = {}
     with open(f"/proc/{pid}/status", encoding="ascii") as f:
         for line in f:
-            if line.startswith(("VmRSS:", "VmHWM:")):
+            if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:")):
                 key, value = line.split(":")
                 out[key] = int(value.split()[0]) / 1024
     return out
@@ -91,14 +95,17 @@ def worker_pids(server: subprocess.Popen, workers: int) -> list[int]:
 class Server:
     """`bunrui serve` in a child process; records when each worker finished starting."""
 
-    def __init__(self, model: str, workers: int) -> None:
+    def __init__(self, model: str, workers: int, threads: int | None = None) -> None:
         self.port = free_port()
         self.workers = workers
         self.command = [sys.executable, "-m", "service", "serve", "--model", model,
                         "--host", HOST, "--port", str(self.port), "--workers", str(workers)]
         self.started_at = time.perf_counter()
+        env = dict(os.environ)
+        if threads:
+            env["BUNRUI_THREADS"] = str(threads)
         self.process = subprocess.Popen(self.command, cwd=ROOT, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True)
+                                        stderr=subprocess.STDOUT, text=True, env=env)
         self.ready_times: list[float] = []
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -141,8 +148,10 @@ class Server:
             self.process.wait()
 
 
-def run_level(port: int, bodies: list[bytes], concurrency: int, total: int) -> dict:
-    """``total`` requests from ``concurrency`` keep-alive connections, one thread each."""
+def run_level(port: int, bodies: list[bytes], concurrency: int, total: int,
+              keep_alive: bool = True) -> dict:
+    """``total`` requests from ``concurrency`` clients, one thread each, on keep-alive
+    connections or (``keep_alive=False``) a new connection per request."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -157,6 +166,8 @@ def run_level(port: int, bodies: list[bytes], concurrency: int, total: int) -> d
                 break
             body = bodies[i % len(bodies)]
             start = time.perf_counter()
+            if not keep_alive:
+                conn.close()  # the next request connects anew
             try:
                 conn.request("POST", "/v1/suggest", body=body,
                              headers={"Content-Type": "application/json"})
@@ -197,11 +208,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=str(DEFAULT_MODEL), help="model folder")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, help="BUNRUI_THREADS for the server")
     parser.add_argument("--levels", default="1,8,32", help="concurrency levels")
     parser.add_argument("--requests", type=int, default=400,
                         help="requests per level (concurrency 1: a quarter)")
     parser.add_argument("--drafts", type=int, default=40,
                         help="distinct posts of median length to cycle through")
+    parser.add_argument("--new-connections", action="store_true",
+                        help="a new connection per request instead of keep-alive ones")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args(argv)
 
@@ -211,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"drafts: {len(drafts)} posts of {lengths[0]}-{lengths[-1]} characters "
           f"(corpus median {median})")
 
-    server = Server(args.model, args.workers)
+    server = Server(args.model, args.workers, args.threads)
     try:
         first_ready, all_ready = server.wait_ready()
         pids = worker_pids(server.process, args.workers)
@@ -222,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         levels = []
         for level in (int(x) for x in args.levels.split(",")):
             total = args.requests // 4 if level == 1 else args.requests
-            result = run_level(server.port, bodies, level, max(total, level))
+            result = run_level(server.port, bodies, level, max(total, level),
+                               keep_alive=not args.new_connections)
             levels.append(result)
             print(f"concurrency {level:>2}: {result['rps']:6.1f} req/s  p50 {result['p50_ms']:6.1f}"
                   f" ms  p95 {result['p95_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
@@ -230,9 +245,11 @@ def main(argv: list[str] | None = None) -> int:
                   + (f"  first error: {result['first_error']}" if result["errors"] else ""))
         after = {pid: memory(pid) for pid in pids if os.path.exists(f"/proc/{pid}")}
         for pid in pids:
+            end = after.get(pid, {})
             print(f"worker {pid}: RSS {idle[pid]['VmRSS']:.0f} MiB after start-up, "
-                  f"{after.get(pid, {}).get('VmRSS', 0):.0f} MiB after the load "
-                  f"(peak {after.get(pid, {}).get('VmHWM', 0):.0f} MiB)")
+                  f"{end.get('VmRSS', 0):.0f} MiB after the load ({end.get('RssAnon', 0):.0f} "
+                  f"anonymous + {end.get('RssFile', 0):.0f} file-backed; peak "
+                  f"{end.get('VmHWM', 0):.0f} MiB)")
         metrics = http.client.HTTPConnection(HOST, server.port, timeout=5)
         metrics.request("GET", "/metrics")
         counted = sum(float(m) for m in re.findall(
@@ -246,12 +263,15 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).write_text(json.dumps({
             "command": " ".join([Path(sys.executable).name, *sys.argv]),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+            "connections": "new per request" if args.new_connections else "keep-alive",
             "drafts": {"count": len(drafts), "min_chars": lengths[0], "max_chars": lengths[-1],
                        "corpus_median_chars": median},
             "startup_s": {"first_ready": round(first_ready, 2), "all_ready": round(all_ready, 2)},
             "levels": levels,
             "workers_mib": [{"rss_idle": round(idle[p]["VmRSS"]),
                              "rss_after": round(after.get(p, {}).get("VmRSS", 0)),
+                             "anon_after": round(after.get(p, {}).get("RssAnon", 0)),
+                             "file_after": round(after.get(p, {}).get("RssFile", 0)),
                              "peak": round(after.get(p, {}).get("VmHWM", 0))} for p in pids],
         }, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -40,11 +40,10 @@ def _bunrui_error(request: Request, exc: BunruiError) -> JSONResponse:
 
 
 def _field(loc: tuple | list) -> str:
+    """("body", "documents", 0, "text") -> "documents.0.text"; the body itself -> "body"."""
     parts = [str(p) for p in loc]
     if len(parts) > 1 and parts[0] in ("body", "query", "path", "header"):
         parts = parts[1:]
-    if parts and parts[0] == "body" and len(parts) == 1:
-        return "body"
     return ".".join(parts) or "body"
 
 

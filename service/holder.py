@@ -81,7 +81,8 @@ class ModelHolder:
             try:
                 new = self._load(generation)
             except BunruiError as exc:
-                why = f"reload failed, {'still serving the previous model' if old else 'no model loaded'}: {exc}"  # noqa: E501
+                still = "still serving the previous model" if old else "no model loaded"
+                why = f"reload failed, {still}: {exc}"
                 log.error("%s", why)
                 return False, why
             self.current = new  # the swap: one reference assignment
