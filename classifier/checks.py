@@ -382,8 +382,11 @@ class Checker:
             line = functools.partial(lines.item, key, i)
             if cat in t.deprecated_categories:
                 new = t.deprecated_categories[cat]
+                # The replacement is certain; the model's view is only a hint to look again.
+                hint = (f"; the model's best category is '{best}' "
+                        f"({_fmt(scores.categories[best])})" if best and best != new else "")
                 add("category-deprecated", line, key,
-                    f"category '{cat}' is retired; it is now '{new}'",
+                    f"category '{cat}' is retired; it is now '{new}'{hint}",
                     Fix(f"replace the category '{cat}' with '{new}'", key, i, cat, new, True))
                 continue
             if not self._categories or cat in self._categories:
