@@ -124,7 +124,8 @@ def serve(settings: Settings) -> None:
         os.environ[f"BUNRUI_{name.upper()}"] = str(value)
     try:
         uvicorn.run("service.main:create_app", factory=True, host=settings.host,
-                    port=settings.port, workers=settings.workers, timeout_graceful_shutdown=10)
+                    port=settings.port, workers=settings.workers, timeout_graceful_shutdown=10,
+                    http="service.transport:NoDelayHTTPProtocol")
     finally:
         if run_dir:
             shutil.rmtree(run_dir, ignore_errors=True)
