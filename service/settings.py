@@ -24,8 +24,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="address to bind (loopback by default)")
     port: int = Field(8000, ge=0, le=65535)
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes")
+    # One: MeCab's parse holds the GIL, so a second thread adds no speed, only a second
+    # tagger whose mapping of the 260 MB dictionary counts again in the worker's RSS.
     threads: int = Field(
-        2, ge=1, le=64,
+        1, ge=1, le=64,
         description="threads per worker that compute suggestions; tokenizing holds Python's "
                     "GIL, so more threads add memory (a MeCab tagger each), not speed")
     max_body_bytes: int = Field(1024 * 1024, ge=1024,
