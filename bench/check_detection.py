@@ -18,7 +18,12 @@ the blog's real defects (tags equal to a category name, malformed tags).
 The model rules' thresholds are chosen here on a validation split, never on the test
 posts: a model trained on the older 90% of the pre-March posts scores the newest 10%,
 errors are injected into those, and for each rule the threshold catching the most while
-tripping at most --budget of the clean validation posts wins.
+tripping at most its budget of the clean validation posts (and whose next looser neighbour
+does too: the split is small) wins (--budget for the
+category-mismatch warning, --notice-budget for the two notices). The validation posts are
+those from --valid-since (default 2026-02-21) to 2026-02-28, scored by a model trained on
+the posts before them: like the test posts, they are labelled the way the blog labels now
+(since 2026-02-14), by a model that has seen a week or two of such labels.
 
     .venv/bin/python bench/check_detection.py [--jobs 2] [--json out.json]
 """
@@ -28,7 +33,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import itertools
 import json
 import os
 import random
@@ -151,17 +155,24 @@ def _texts(posts):
     return {p.path: Path(p.path).read_text(encoding="utf-8") for p in posts}
 
 
-def make_cases(posts, texts, categories, vocabulary, seed):
-    """[(kind, post path, text, label)]: a clean copy and one copy per kind for each post."""
+def make_cases(posts, texts, categories, vocabulary, seed, repeat=1):
+    """[(kind, post path, text, label)]: a clean copy of each post and ``repeat`` copies
+    per kind of error (distinct labels where the kind allows)."""
     rng = random.Random(seed)
     cases = []
     for post in posts:
         text = texts[post.path]
         cases.append(("clean", post.path, text, None))
         for kind in TAXONOMY_KINDS + MODEL_KINDS:
-            made = inject(kind, post, text, rng, categories, vocabulary)
-            if made is not None:
+            seen = set()
+            for _ in range(repeat * 3):
+                made = inject(kind, post, text, rng, categories, vocabulary)
+                if made is None or made[1] in seen:
+                    continue
+                seen.add(made[1])
                 cases.append((kind, post.path, made[0], made[1]))
+                if len(seen) >= repeat:
+                    break
     return cases
 
 
@@ -200,36 +211,58 @@ def trip_rate(checker, cases, scores, rule) -> float:
     return tripped / max(n, 1)
 
 
-def choose_thresholds(taxonomy, suggester, cases, scores, budget) -> dict:
+def _grid(rule: str) -> list[tuple[dict, dict | None]]:
+    """(thresholds, the next looser thresholds or None) for a rule's grid."""
+    if rule == "category-mismatch":
+        ratios = [1.5, 2, 3, 5, 10, 20]
+        return [({"category_min": m, "category_ratio": r},
+                 {"category_min": m, "category_ratio": ratios[i - 1]} if i else None)
+                for m in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] for i, r in enumerate(ratios)]
+    if rule == "tag-unlikely":  # higher is looser
+        values = [0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2]
+        return [({"tag_unlikely": v}, {"tag_unlikely": values[i + 1]}
+                 if i + 1 < len(values) else None) for i, v in enumerate(values)]
+    values = [0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99]  # lower is looser
+    return [({"tag_missing": v}, {"tag_missing": values[i - 1]} if i else None)
+            for i, v in enumerate(values)]
+
+
+def choose_thresholds(taxonomy, suggester, cases, scores, budgets) -> dict:
     """Per model rule, the threshold that catches the most injected errors of its kind
-    while tripping at most ``budget`` of the clean validation posts."""
+    while tripping at most its budget (share) of the clean validation posts.
+
+    The validation split is small (a week of posts), so a threshold right at the edge
+    where clean posts start to trip is an accident of those posts: a threshold counts only
+    if the next looser one in the grid is within the budget too.
+    """
     chosen = dict(DEFAULT_THRESHOLDS)
-    grids = {
-        "category-mismatch": ("swapped-category",
-                              [{"category_min": m, "category_ratio": r}
-                               for m, r in itertools.product([0.5, 0.6, 0.7, 0.8, 0.9],
-                                                             [2, 3, 5, 10, 20, 50])]),
-        "tag-unlikely": ("foreign-tag",
-                         [{"tag_unlikely": t} for t in
-                          [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1]]),
-        "tag-likely-missing": ("dropped-tag",
-                               [{"tag_missing": t} for t in
-                                [0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99]]),
-    }
+    kinds = {"category-mismatch": "swapped-category", "tag-unlikely": "foreign-tag",
+             "tag-likely-missing": "dropped-tag"}
     table = {}
-    for rule, (kind, grid) in grids.items():
-        best = None
-        rows = []
+    for rule, kind in kinds.items():
         subset = [c for c in cases if c[0] in ("clean", kind)]
-        for params in grid:
-            t = dataclasses.replace(taxonomy, thresholds={**chosen, **params},
-                                    severities={r: "off" for r in RULES if r != rule})
-            checker = Checker(t, suggester)
-            result = evaluate(checker, subset, scores)
-            rate = result["hits"][kind] / max(result["totals"][kind], 1)
-            trips = trip_rate(checker, subset, scores, rule)
-            rows.append({**params, "caught": round(rate, 3), "clean_tripped": round(trips, 3)})
-            if trips <= budget and (best is None or rate > best[0] + 1e-9):
+        measured: dict[tuple, tuple[float, float]] = {}
+
+        def measure(params: dict, rule=rule, kind=kind, subset=subset,
+                    measured=measured) -> tuple[float, float]:
+            key = tuple(sorted(params.items()))
+            if key not in measured:
+                t = dataclasses.replace(taxonomy, thresholds={**chosen, **params},
+                                        severities={r: "off" for r in RULES if r != rule})
+                checker = Checker(t, suggester)
+                result = evaluate(checker, subset, scores)
+                measured[key] = (result["hits"][kind] / max(result["totals"][kind], 1),
+                                 trip_rate(checker, subset, scores, rule))
+            return measured[key]
+
+        best, rows = None, []
+        for params, looser in _grid(rule):
+            rate, trips = measure(params)
+            ok = trips <= budgets[rule] and (looser is None or measure(looser)[1]
+                                             <= budgets[rule])
+            rows.append({**params, "caught": round(rate, 3), "clean_tripped": round(trips, 3),
+                         "eligible": ok})
+            if ok and (best is None or rate > best[0] + 1e-9):
                 best = (rate, params)
         if best is not None:
             chosen.update(best[1])
@@ -246,8 +279,13 @@ def train_model(posts, cache, jobs):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--budget", type=float, default=0.03,
-                        help="most share of clean validation posts one model rule may trip")
+    parser.add_argument("--budget", type=float, default=0.05,
+                        help="most share of clean validation posts category-mismatch (a "
+                             "warning) may trip")
+    parser.add_argument("--notice-budget", type=float, default=0.05,
+                        help="most share of clean validation posts each model notice may trip")
+    parser.add_argument("--valid-since", type=dt.date.fromisoformat,
+                        default=dt.date(2026, 2, 21))
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--cache-dir", default=None, help="token cache (default: a temp dir)")
     parser.add_argument("--json", help="write the full results here")
@@ -259,8 +297,8 @@ def main(argv=None) -> int:
         posts = sorted(corpus.posts, key=lambda p: (p.date, p.path))
         before = [p for p in posts if p.date < SPLIT]
         test = [p for p in posts if p.date >= SPLIT]
-        n_valid = int(len(before) * 0.1)
-        fit, valid = before[:-n_valid], before[-n_valid:]
+        fit = [p for p in before if p.date < args.valid_since]
+        valid = [p for p in before if p.date >= args.valid_since]
         categories = list(read_jekyll_categories(CORPUS / "_config.yml"))
         print(f"posts: {len(fit)} fit + {len(valid)} validation (from {valid[0].date}) before "
               f"{SPLIT}; {len(test)} test (from {test[0].date})", flush=True)
@@ -274,9 +312,12 @@ def main(argv=None) -> int:
                         max_tags=report_v.max_tags, sources=("bench",))
         texts_v = _texts(valid)
         vocabulary_v = [t for t, n in report_v.tag_counts.items() if n >= 20]
-        cases_v = make_cases(valid, texts_v, categories, vocabulary_v, args.seed)
+        cases_v = make_cases(valid, texts_v, categories, vocabulary_v, args.seed, repeat=5)
         scores_v = Checker(base, suggester_v).score(valid)
-        choice = choose_thresholds(base, suggester_v, cases_v, scores_v, args.budget)
+        choice = choose_thresholds(base, suggester_v, cases_v, scores_v,
+                                   {"category-mismatch": args.budget,
+                                    "tag-unlikely": args.notice_budget,
+                                    "tag-likely-missing": args.notice_budget})
         thresholds = choice["thresholds"]
         print("chosen thresholds: " + json.dumps(thresholds), flush=True)
 
@@ -296,7 +337,9 @@ def main(argv=None) -> int:
             name.write_text(text, encoding="utf-8")
             files.append(str(name))
             labels[str(name)] = (kind, label)
-        checker = Checker(taxonomy, suggester, cache=cache, model_key="bench-test")
+        # A key of this run's model: the cache may hold scores of another run's model.
+        checker = Checker(taxonomy, suggester, cache=cache,
+                          model_key=f"bench-{os.getpid()}-{time.time_ns()}")
         started = time.perf_counter()
         result = checker.check_files(files)
         secs = time.perf_counter() - started

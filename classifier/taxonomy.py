@@ -509,5 +509,5 @@ def init_taxonomy(posts: Sequence[Post], *, categories: Sequence[str] = (),
             "# tag-new = \"off\"",
             "", "[model]",
             "# Thresholds of the model-based rules (defaults in docs/taxonomy.md).",
-            "# category_ratio = 20.0", ""]
+            "# category_ratio = 5.0", ""]
     return "\n".join(out)
