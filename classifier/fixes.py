@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -101,12 +102,23 @@ def fixed_text(text: str, findings: Iterable[Finding]) -> tuple[str, list[str]]:
 
 def write_atomic(path: str, data: bytes) -> None:
     """Replace (or create) ``path`` with ``data`` through a temporary file and a rename,
-    keeping an existing file's permissions."""
-    folder = os.path.dirname(os.path.abspath(path))
+    keeping an existing file's permissions.
+
+    A symbolic link keeps pointing where it did (its target is replaced), and something
+    that is not a regular file (/dev/null, /dev/stdout, a pipe) is written to, never
+    replaced by a rename.
+    """
+    path = os.path.realpath(path)
     try:
-        mode = os.stat(path).st_mode & 0o7777
+        st = os.stat(path)
     except FileNotFoundError:
-        mode = 0o644
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
+    folder = os.path.dirname(path)
+    mode = st.st_mode & 0o7777 if st is not None else 0o644
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".bunrui-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -227,3 +227,28 @@ def test_item_lines_are_located():
 ])
 def test_render_keeps_the_style_when_it_can(value, style, fmt, expected):
     assert render(value, style, fmt, flow=True) == expected
+
+
+def test_write_atomic_follows_symlinks(tmp_path):
+    from classifier.fixes import write_atomic
+
+    target = write(tmp_path / "real.md", "old")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    write_atomic(str(link), b"new")
+    assert link.is_symlink() and target.read_bytes() == b"new"
+
+
+def test_write_atomic_writes_into_what_is_not_a_regular_file(tmp_path):
+    import threading
+
+    from classifier.fixes import write_atomic
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(str(fifo), b"report")
+    reader.join(timeout=10)
+    assert got == [b"report"] and stat.S_ISFIFO(fifo.stat().st_mode)  # never renamed over
