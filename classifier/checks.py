@@ -299,9 +299,7 @@ class Checker:
                 progress(2 * len(out))
         todo = [p for p in usable if p.path not in out]
         fresh: dict[str, list[str]] = {}
-        for start in range(0, len(todo), 512):
-            chunk = todo[start : start + 512]
-            cats, tags, _ = s.score(self.documents(chunk, progress))
+        for chunk, (cats, tags) in self._scored_chunks(todo, progress):
             for i, post in enumerate(chunk):
                 scores = ModelScores(
                     categories=({c: float(p) for c, p in zip(s.category_labels, cats[i],
@@ -316,6 +314,30 @@ class Checker:
         if fresh:
             self.cache.put_many(fresh)
         return out
+
+    def _scored_chunks(self, posts: Sequence[Post], progress):
+        """(posts, (category probabilities, tag probabilities)) chunk by chunk.
+
+        Many posts at once (a whole blog with a cold cache) are read and scored in
+        ``n_jobs`` processes: Markdown to text, tokenizing and scoring all happen there, so
+        every step of the slow path uses every core, not only MeCab.
+        """
+        if self.n_jobs > 1 and len(posts) >= _PARALLEL_MIN:
+            from joblib import Parallel, delayed
+
+            size = max(16, -(-len(posts) // (4 * self.n_jobs)))
+            chunks = [posts[i : i + size] for i in range(0, len(posts), size)]
+            results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
+                delayed(_score_chunk)(self.suggester, chunk) for chunk in chunks)
+            for chunk, result in zip(chunks, results, strict=True):
+                if progress:
+                    progress(2 * len(chunk))
+                yield chunk, result
+            return
+        for start in range(0, len(posts), 512):
+            chunk = posts[start : start + 512]
+            cats, tags, _ = self.suggester.score(self.documents(chunk, progress))
+            yield chunk, (cats, tags)
 
     def _decode(self, stored: list[str] | None) -> ModelScores | None:
         """Scores read back from the cache, or None when they do not fit this model."""
@@ -544,6 +566,16 @@ class Checker:
                 f"the model finds tag '{tag}' very likely ({_fmt(p)}) but the post lacks it",
                 Fix(f"add the tag '{tag}'", key, None, None, tag))
             shown += 1
+
+
+# Below this many posts to score, worker processes cost more to start than they save.
+_PARALLEL_MIN = 64
+
+
+def _score_chunk(suggester, posts: Sequence[Post]):
+    """Category and tag probabilities of ``posts`` (run in a worker process)."""
+    cats, tags, _ = suggester.score(suggester.documents(posts, cache=None, n_jobs=1))
+    return cats, tags
 
 
 def _top_tags(scores: ModelScores, n: int) -> str:

@@ -283,3 +283,16 @@ def test_a_malformed_tag_given_twice_is_also_a_duplicate():
         [("x.md", '---\ntags: ["技術: LLM", "技術: LLM", " 和食", "和食"]\n---\n')])
     assert [(f.rule, f.fix.index) for f in report.findings] == [
         ("tag-malformed", 0), ("tag-duplicate", 1), ("tag-malformed", 2), ("tag-duplicate", 3)]
+
+
+def test_parallel_scoring_gives_the_serial_scores(model, monkeypatch):
+    import classifier.checks as checks
+
+    posts = load_corpus([JEKYLL]).posts[:6]
+    serial = _checker(model).score(posts)
+    monkeypatch.setattr(checks, "_PARALLEL_MIN", 2)
+    parallel = _checker(model, n_jobs=2).score(posts)
+    assert list(parallel) == list(serial)
+    for path in serial:
+        assert parallel[path].categories == pytest.approx(serial[path].categories)
+        assert parallel[path].tags == pytest.approx(serial[path].tags)
