@@ -464,6 +464,7 @@ class Checker:
         seen: dict[str, str] = {}  # exact tag -> itself; key -> first spelling
         seen_keys: dict[str, str] = {}
         present: set[str] = set()
+        passed: set[int] = set()  # tags no taxonomy rule found wrong
         for i, raw in enumerate(tags):
             at = functools.partial(lines.item, key, i)
             if not raw.strip():
@@ -526,6 +527,7 @@ class Checker:
                     Fix(f"remove the tag '{tag}'", key, i, raw, None))
                 continue
             present.add(tag)
+            passed.add(i)
             if self._tags and tag not in self._tags:
                 near = nearest_label(tag, t.tags)
                 add("tag-unknown", at, key, f"tag '{tag}' is not among the canonical tags"
@@ -537,13 +539,15 @@ class Checker:
                     "has it" + (f"; nearest known tag: '{near}'" if near else ""),
                     Fix(f"replace '{tag}' with '{near}'", key, i, raw, near) if near else None)
         if scores and scores.tags:
-            self._model_tags(post, lines, scores, present, add)
+            self._model_tags(post, lines, scores, present, passed, add)
 
     def _model_tags(self, post: Post, lines: _Lines, scores: ModelScores, present: set[str],
-                    add) -> None:
+                    passed: set[int], add) -> None:
         t, th = self.taxonomy, self.thresholds
         key = "tags"
         for i, tag in enumerate(post.tags):
+            if i not in passed:
+                continue  # already reported (an alias, a disallowed tag...): once is enough
             tag = tag.strip()
             p = scores.tags.get(tag)
             if p is not None and p <= th["tag_unlikely"]:

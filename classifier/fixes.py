@@ -37,13 +37,14 @@ class FixResult:
     def changed(self) -> bool:
         return self.fixed is not None and self.fixed != self.original
 
-    def diff(self) -> str:
-        """A unified diff of the fix (empty when nothing changes)."""
+    def diff(self, name: str | None = None) -> str:
+        """A unified diff of the fix (empty when nothing changes); ``name``: the path to show."""
         if not self.changed:
             return ""
+        name = (name or self.path).lstrip("/")
         lines = difflib.unified_diff(self.original.splitlines(keepends=True),
                                      self.fixed.splitlines(keepends=True),
-                                     fromfile=f"a/{self.path}", tofile=f"b/{self.path}")
+                                     fromfile=f"a/{name}", tofile=f"b/{name}")
         return "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in lines)
 
 

@@ -214,7 +214,7 @@ def _check(args) -> int:
                       f"{check_output.display_path(result.path)}: {result.problem}",
                       file=sys.stderr)
         if args.dry_run:
-            _write(args, "".join(r.diff() for r in fixed))
+            _write(args, "".join(r.diff(check_output.display_path(r.path)) for r in fixed))
             print(f"bunrui check: {sum(len(r.findings) for r in fixed)} fix(es) in "
                   f"{len(fixed)} file(s) would be applied; "
                   + check_output.summary(findings, report.files), file=sys.stderr)

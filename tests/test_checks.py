@@ -296,3 +296,13 @@ def test_parallel_scoring_gives_the_serial_scores(model, monkeypatch):
     for path in serial:
         assert parallel[path].categories == pytest.approx(serial[path].categories)
         assert parallel[path].tags == pytest.approx(serial[path].tags)
+
+
+def test_model_notices_skip_tags_a_taxonomy_rule_already_reported(model):
+    suggester, _ = model
+    taxonomy = Taxonomy(categories=("料理", "旅行", "プログラミング"), thresholds=LOOSE,
+                        disallowed_tags=("温泉",), max_tags=4)
+    report = Checker(taxonomy, suggester).check_texts(
+        [("a.md", COOKING.format(cat="料理", tags="パスタ, 温泉"))])
+    rules = [(f.rule, f.fix.old) for f in report.findings if f.rule != "tag-likely-missing"]
+    assert rules == [("tag-disallowed", "温泉")]  # and no tag-unlikely for 温泉
