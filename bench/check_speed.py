@@ -27,13 +27,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "allforces"
-BUNRUI = [str(Path(sys.executable).parent / "bunrui")]
+# `python -m service` is what the `bunrui` entry point runs; PYTHONPATH makes it this
+# checkout's code whatever the virtualenv has installed.
+BUNRUI = [sys.executable, "-m", "service"]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 TAXONOMY = ROOT / "docs" / "examples" / "allforces.bunrui.toml"
 
 
 def timed(args: list[str], cwd: str | None = None) -> tuple[float, int, str]:
     started = time.perf_counter()
-    done = subprocess.run(BUNRUI + args, cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run(BUNRUI + args, cwd=cwd, capture_output=True, text=True, check=False,
+                          env=ENV)
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1):
         raise SystemExit(f"bunrui failed ({done.returncode}): {done.stderr}")
@@ -52,7 +56,8 @@ def main(argv=None) -> int:
     parser.add_argument("--json", help="write the timings here")
     args = parser.parse_args(argv)
     common = ["check", "--model", args.model, "--taxonomy", args.taxonomy, "--format", "json"]
-    out: dict = {"model": os.path.relpath(args.model, ROOT), "cpus": os.cpu_count()}
+    out: dict = {"model": os.path.relpath(args.model, ROOT), "cpus": os.cpu_count(),
+                 "load_before": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory(prefix="bunrui-check-speed-") as tmp:
         cache = os.path.join(tmp, "cache")
         cold, code, report = timed(common + ["--cache-dir", cache, str(CORPUS)])
@@ -87,6 +92,7 @@ def main(argv=None) -> int:
                   flush=True)
         out["changed_3_s"] = round(statistics.median(changed), 2)
         out["changed_runs_s"] = [round(c, 2) for c in changed]
+    out["load_after"] = os.getloadavg()[0]
     print(json.dumps(out, indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
