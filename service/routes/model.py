@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -67,10 +69,10 @@ reload_router = APIRouter(tags=["model"])
                      "description": "the reload failed (the previous model keeps serving) "
                                     "or another reload is running"}},
     summary="Load the model folder again and swap it in atomically")
-def reload(request: Request,
-           credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-           holder: HolderDep,
-           settings: SettingsDep):
+async def reload(request: Request,
+                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                 holder: HolderDep,
+                 settings: SettingsDep):
     """Reads the configured model folder again (never a path from the request). Requests
     in flight finish with the model they started with; on failure nothing changes."""
     token = settings.admin_token.get_secret_value() if settings.admin_token else ""
@@ -81,7 +83,10 @@ def reload(request: Request,
                             headers={"WWW-Authenticate": "Bearer"})
     metrics = request.app.state.metrics
     try:
-        ok, why = holder.reload()
+        # A thread of its own, outside the suggestion threads' limit: suggestions go on
+        # being answered (with the old model) while the new one loads.
+        ok, why = await anyio.to_thread.run_sync(holder.reload,
+                                                 limiter=anyio.CapacityLimiter(1))
     except RuntimeError as exc:
         ok, why = False, str(exc)
     metrics.reloads.labels("ok" if ok else "failed").inc()
