@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import signal
 import socket
 import statistics
@@ -95,7 +96,8 @@ def worker_pids(server: subprocess.Popen, workers: int) -> list[int]:
 class Server:
     """`bunrui serve` in a child process; records when each worker finished starting."""
 
-    def __init__(self, model: str, workers: int, threads: int | None = None) -> None:
+    def __init__(self, model: str, workers: int, threads: int | None = None,
+                 admin_token: str | None = None) -> None:
         self.port = free_port()
         self.workers = workers
         self.command = [sys.executable, "-m", "service", "serve", "--model", model,
@@ -104,6 +106,8 @@ class Server:
         env = dict(os.environ)
         if threads:
             env["BUNRUI_THREADS"] = str(threads)
+        if admin_token:
+            env["BUNRUI_ADMIN_TOKEN"] = admin_token
         self.process = subprocess.Popen(self.command, cwd=ROOT, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, env=env)
         self.ready_times: list[float] = []
@@ -204,6 +208,34 @@ def run_level(port: int, bodies: list[bytes], concurrency: int, total: int,
             "errors": len(errors), "first_error": errors[0] if errors else None}
 
 
+def reloads_under_load(port: int, bodies: list[bytes], n: int, token: str, total: int,
+                       new_connections: bool) -> dict:
+    """A run at concurrency 8 while ``n`` reloads are asked for; then each worker's
+    generation, as several answers of GET /v1/model show it."""
+    result: dict = {}
+    load = threading.Thread(target=lambda: result.update(
+        run_level(port, bodies, 8, total, keep_alive=not new_connections)))
+    load.start()
+    statuses = []
+    for _ in range(n):
+        time.sleep(0.5)
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        conn.request("POST", "/v1/model/reload", headers={"Authorization": f"Bearer {token}"})
+        response = conn.getresponse()
+        response.read()
+        statuses.append(response.status)
+        conn.close()
+    load.join()
+    time.sleep(1.5)  # the other worker follows within a second
+    generations = set()
+    for _ in range(20):
+        conn = http.client.HTTPConnection(HOST, port, timeout=5)  # new connections: any worker
+        conn.request("GET", "/v1/model")
+        generations.add(json.loads(conn.getresponse().read())["generation"])
+        conn.close()
+    return {**result, "reload_statuses": statuses, "generations": sorted(generations)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=str(DEFAULT_MODEL), help="model folder")
@@ -216,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="distinct posts of median length to cycle through")
     parser.add_argument("--new-connections", action="store_true",
                         help="a new connection per request instead of keep-alive ones")
+    parser.add_argument("--reloads", type=int, default=0, metavar="N",
+                        help="then N model reloads, 0.5 s apart, during one more run at "
+                             "concurrency 8")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args(argv)
 
@@ -225,7 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"drafts: {len(drafts)} posts of {lengths[0]}-{lengths[-1]} characters "
           f"(corpus median {median})")
 
-    server = Server(args.model, args.workers, args.threads)
+    token = secrets.token_hex(16) if args.reloads else None
+    server = Server(args.model, args.workers, args.threads, token)
+    reload_run = None
     try:
         first_ready, all_ready = server.wait_ready()
         pids = worker_pids(server.process, args.workers)
@@ -244,6 +281,14 @@ def main(argv: list[str] | None = None) -> int:
                   f"errors {result['errors']}/{result['requests']}"
                   + (f"  first error: {result['first_error']}" if result["errors"] else ""))
         after = {pid: memory(pid) for pid in pids if os.path.exists(f"/proc/{pid}")}
+        if args.reloads:
+            reload_run = reloads_under_load(server.port, bodies, args.reloads, token,
+                                            args.requests, args.new_connections)
+            print(f"{args.reloads} reloads during {reload_run['requests']} requests at "
+                  f"concurrency 8: {reload_run['rps']} req/s, p99 {reload_run['p99_ms']} ms, "
+                  f"errors {reload_run['errors']}; reload answers "
+                  f"{reload_run['reload_statuses']}; generations now "
+                  f"{reload_run['generations']}")
         for pid in pids:
             end = after.get(pid, {})
             print(f"worker {pid}: RSS {idle[pid]['VmRSS']:.0f} MiB after start-up, "
@@ -268,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
                        "corpus_median_chars": median},
             "startup_s": {"first_ready": round(first_ready, 2), "all_ready": round(all_ready, 2)},
             "levels": levels,
+            "reloads_under_load": reload_run,
             "workers_mib": [{"rss_idle": round(idle[p]["VmRSS"]),
                              "rss_after": round(after.get(p, {}).get("VmRSS", 0)),
                              "anon_after": round(after.get(p, {}).get("RssAnon", 0)),
