@@ -218,3 +218,17 @@ def test_server_errors_get_a_message(page, status, words):
     page.locator("#draft").fill(DRAFT)
     page.locator("#suggest-button").click()
     expect(page.locator("#message")).to_contain_text(words)
+
+
+def test_the_api_docs_render_without_a_network(browser, server):
+    from playwright.sync_api import expect
+
+    context = browser.new_context()
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(server + "/docs")
+    expect(page.locator(".swagger-ui .title").first).to_contain_text("bunrui")
+    expect(page.get_by_text("/v1/suggest/batch").first).to_be_visible()
+    context.close()
+    assert all(url.startswith((server, "data:")) for url in requests), requests
