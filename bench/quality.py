@@ -37,7 +37,7 @@ VALID_DATE = dt.date(2026, 2, 21)
 
 # The configuration shipped as TrainingConfig's defaults, chosen with `validate`.
 CANDIDATES = {
-    "defaults (auto half-life, first 6000 chars)": {},
+    "defaults": {},
     "no recency weighting": {"half_life_days": None},
     "half-life 7 days": {"half_life_days": 7},
     "half-life 30 days": {"half_life_days": 30},
@@ -45,6 +45,11 @@ CANDIDATES = {
     "first 3000 chars": {"max_chars": 3000},
     "title weight 1": {"title_weight": 1},
     "bigrams": {"ngram_range": (1, 2)},
+    "tag C 4": {"tag_C": 4.0},
+    "tag C 16": {"tag_C": 16.0},
+    "tags unweighted classes": {"tag_class_weight": None},
+    "category C 10": {"category_C": 10.0},
+    "category C 100": {"category_C": 100.0},
 }
 
 

@@ -127,6 +127,7 @@ def evaluate_split(train_posts: Sequence[Post], test_posts: Sequence[Post],
         "baseline": baseline(train_posts, test_posts),
         "tag_threshold": report.tag_threshold,
         "gold_tags_unknown_to_model": sum(unseen.values()),
+        "half_life_days": report.half_life_days,
     }
 
 

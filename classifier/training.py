@@ -29,9 +29,10 @@ class TrainingConfig:
     ngram_range: tuple[int, int] = (1, 1)
     min_df: int = 2
     max_df: float = 0.8
-    category_C: float = 10.0
-    tag_C: float = 4.0
-    min_tag_count: int = 3
+    category_C: float = 30.0
+    tag_C: float = 64.0
+    tag_class_weight: str | None = "balanced"
+    min_tag_count: int = 2
     # Recent posts count more: a post `half_life_days` older than the newest weighs half.
     # "auto" chooses among half_life_candidates() on the held-out newest posts; None: off.
     half_life_days: float | str | None = "auto"
@@ -58,7 +59,7 @@ class TrainingReport:
     validation: dict
     fingerprint: str
     date_range: tuple[str | None, str | None]
-    half_life_days: float | None
+    half_life_days: dict[str, float | None]
 
 
     def card(self, config: TrainingConfig) -> dict:
@@ -118,6 +119,15 @@ def _label_matrix(posts: Sequence[Post], labels: list[str]) -> np.ndarray:
     return Y
 
 
+@dataclass(frozen=True)
+class HalfLives:
+    """Recency half-lives in days (None: no weighting), one per model: categories and
+    tags drift at their own pace."""
+
+    category: float | None
+    tags: float | None
+
+
 @dataclass
 class _Models:
     category_model: LogisticRegression | None
@@ -126,8 +136,8 @@ class _Models:
 
 
 def _fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: TrainingConfig,
-                half_life: float | None) -> _Models:
-    weights = recency_weights(posts, half_life)
+                half_life: HalfLives) -> _Models:
+    weights = recency_weights(posts, half_life.category)
     category_model, category_labels = None, []
     labelled = [i for i, p in enumerate(posts) if p.categories]
     cats = [posts[i].categories[0] for i in labelled]
@@ -138,7 +148,8 @@ def _fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: Trainin
         category_labels = [str(c) for c in category_model.classes_]
     tag_model = None
     if tag_labels:
-        tag_model = TagClassifier(C=config.tag_C)
+        weights = recency_weights(posts, half_life.tags)
+        tag_model = TagClassifier(C=config.tag_C, class_weight=config.tag_class_weight)
         tag_model.fit(X, _label_matrix(posts, tag_labels), sample_weight=weights)
         # float32 halves the saved model; scores differ in the 7th digit.
         tag_model.coef_ = np.asfortranarray(tag_model.coef_, dtype=np.float32)  # see fit
@@ -163,22 +174,18 @@ def _validate(X_head, X_valid, head: Sequence[Post], valid: Sequence[Post],
               tag_labels: list[str], config: TrainingConfig, half_life: float | None,
               chooser: Suggester) -> dict:
     """Fit on the older posts with one half-life, measure on the newest."""
-    models = _fit_models(X_head, head, tag_labels, config, half_life)
+    models = _fit_models(X_head, head, tag_labels, config, HalfLives(half_life, half_life))
     result: dict = {"half_life_days": half_life}
-    scores = []
     if models.category_model is not None:
         gold = [p.categories[0] if p.categories else None for p in valid]
         predicted = models.category_model.predict(X_valid)
         pairs = [(g, q) for g, q in zip(gold, predicted, strict=True) if g]
         if pairs:
             result["category_accuracy"] = float(np.mean([g == q for g, q in pairs]))
-            scores.append(result["category_accuracy"])
     if models.tag_model is not None:
         threshold, f1 = _choose_threshold(models.tag_model.predict_proba(X_valid), valid,
                                           tag_labels, chooser)
         result.update(tag_threshold=threshold, tag_f1=f1)
-        scores.append(f1)
-    result["score"] = float(np.mean(scores)) if scores else 0.0
     return result
 
 
@@ -242,7 +249,7 @@ def train(
     n_valid = int(len(posts) * config.validation_share)
     head = len(posts) - n_valid
     validation: dict = {}
-    half_life = candidates[0]
+    half_life = HalfLives(candidates[0], candidates[0])
     if n_valid >= 5 and head >= 5:
         head_vectorizer = vectorizer()
         X_head = head_vectorizer.fit_transform(docs[:head])
@@ -251,11 +258,14 @@ def train(
         trials = Parallel(n_jobs=min(n_jobs, len(candidates)), max_nbytes=None)(
             delayed(_validate)(X_head, X_valid, posts[:head], posts[head:], tag_labels,
                                config, h, suggester) for h in candidates)
-        best = max(trials, key=lambda t: t["score"])  # ties: the first, least weighting
-        half_life = best["half_life_days"]
-        suggester.tag_threshold = best.get("tag_threshold", 0.5)
+        # Each model keeps the half-life it did best with; ties go to the least weighting.
+        best_category = max(trials, key=lambda t: t.get("category_accuracy", 0.0))
+        best_tags = max(trials, key=lambda t: t.get("tag_f1", 0.0))
+        half_life = HalfLives(best_category["half_life_days"], best_tags["half_life_days"])
+        suggester.tag_threshold = best_tags.get("tag_threshold", 0.5)
         validation = {"posts": n_valid, "since": str(posts[head].date),
-                      "chosen": best, "trials": trials if len(trials) > 1 else []}
+                      "category_accuracy": best_category.get("category_accuracy"),
+                      "tag_f1": best_tags.get("tag_f1"), "trials": trials}
     X = suggester.vectorizer.fit_transform(docs)
     models = _fit_models(X, posts, tag_labels, config, half_life)
     suggester.category_model = models.category_model
@@ -272,6 +282,6 @@ def train(
         validation=validation,
         fingerprint=fingerprint(posts),
         date_range=(str(min(dates)) if dates else None, str(max(dates)) if dates else None),
-        half_life_days=half_life,
+        half_life_days={"category": half_life.category, "tags": half_life.tags},
     )
     return suggester, report

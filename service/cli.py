@@ -291,6 +291,8 @@ def cmd_info(args) -> int:
     print("categories: " + ", ".join(f"{k} {v}" for k, v in labels.get("categories", {}).items()))
     print(f"tags ({len(labels.get('tags', {}))}): "
           + ", ".join(f"{k} {v}" for k, v in labels.get("tags", {}).items()))
+    print("recency half-life (days; none = no weighting): "
+          + ", ".join(f"{k} {v or 'none'}" for k, v in (card.get("half_life_days") or {}).items()))
     print(f"rare tags left out: {len(card.get('rare_tags', {}))}; tag threshold "
           f"{card.get('tag_threshold')}, at most {card.get('max_tags')} tags")
     if card.get("validation"):

@@ -27,7 +27,8 @@ def cache_dir(tmp_path_factory):
 def model_dir(tmp_path_factory, cache_dir):
     """One model of the Jekyll fixture for the whole module, trained through the CLI."""
     out = tmp_path_factory.mktemp("cli-model") / "model"
-    code = main(["train", str(JEKYLL), "--out", str(out), "--cache-dir", cache_dir])
+    code = main(["train", str(JEKYLL), "--out", str(out), "--cache-dir", cache_dir,
+                 "--min-tag-count", "3"])
     assert code == 0
     return str(out)
 

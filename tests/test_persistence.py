@@ -24,7 +24,7 @@ from classifier.persistence import CARD_FILE, FORMAT_VERSION, MODEL_FILE
 @pytest.fixture(scope="module")
 def trained():
     corpus = load_corpus([JEKYLL])
-    config = TrainingConfig()
+    config = TrainingConfig(min_tag_count=3)
     suggester, report = train(corpus.posts, config)
     return suggester, report.card(config), corpus
 
