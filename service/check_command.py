@@ -233,10 +233,9 @@ def _check(args) -> int:
         text = check_output.format_sarif(findings, checker.severity)
     else:
         text = check_output.format_text(findings, report.files)
-        if not args.output and taxonomy.sources:
-            text = f"taxonomy: {taxonomy.describe()}\n" + (
-                "" if checker.uses_model else "model: none (model-based rules skipped)\n"
-            ) + text
+        text = f"taxonomy: {taxonomy.describe()}\n" + (
+            "" if checker.uses_model else "model: none (model-based rules skipped)\n"
+        ) + text
     _write(args, text)
     return 1 if has_errors(findings, strict=args.strict) else 0
 
