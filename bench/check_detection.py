@@ -219,10 +219,11 @@ def _grid(rule: str) -> list[tuple[dict, dict | None]]:
                  {"category_min": m, "category_ratio": ratios[i - 1]} if i else None)
                 for m in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] for i, r in enumerate(ratios)]
     if rule == "tag-unlikely":  # higher is looser
-        values = [0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2]
+        values = [0.001, 0.002, 0.003, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08, 0.1, 0.12,
+                  0.15, 0.2]
         return [({"tag_unlikely": v}, {"tag_unlikely": values[i + 1]}
                  if i + 1 < len(values) else None) for i, v in enumerate(values)]
-    values = [0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99]  # lower is looser
+    values = [0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995]  # lower: looser
     return [({"tag_missing": v}, {"tag_missing": values[i - 1]} if i else None)
             for i, v in enumerate(values)]
 
