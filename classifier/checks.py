@@ -64,13 +64,13 @@ RULES: dict[str, Rule] = {r.id: r for r in (
 # taxonomy file's [model] table overrides them.
 DEFAULT_THRESHOLDS: dict[str, float] = {
     # category-mismatch: the best category at least this probable ...
-    "category_min": 0.4,
+    "category_min": 0.3,
     # ... and at least this many times as probable as the post's own category.
     "category_ratio": 5.0,
     # tag-likely-missing: a missing tag at least this probable.
-    "tag_missing": 0.93,
+    "tag_missing": 0.98,
     # tag-unlikely: a present tag at most this probable.
-    "tag_unlikely": 0.12,
+    "tag_unlikely": 0.015,
     # At most this many tag-likely-missing findings per post.
     "tag_missing_max": 2,
 }
