@@ -138,7 +138,7 @@ class CheckReport:
 
 
 def _fmt(p: float) -> str:
-    return f"{p:.3f}" if p >= 0.001 else f"{p:.0e}"
+    return f"{p:.3f}" if p >= 0.001 else f"{p:.4f}" if p >= 0.0001 else f"{p:.0e}"
 
 
 class Checker:
