@@ -5,12 +5,30 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import label_binarize
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+def _fit_columns(X, Y, weight, C, class_weight, dual, tol) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic regression per column of Y: (coefficients, intercepts)."""
+    coef, intercept = np.zeros((Y.shape[1], X.shape[1])), np.zeros(Y.shape[1])
+    for j in range(Y.shape[1]):
+        column = Y[:, j]
+        if column.min() == column.max():
+            prior = 1 - 1e-6 if column[0] else 1e-6
+            intercept[j] = np.log(prior / (1 - prior))
+            continue
+        # A fixed seed: liblinear's dual solver visits samples in a random order.
+        model = LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=dual,
+                                   tol=tol, random_state=0)
+        model.fit(X, column, sample_weight=weight)
+        coef[j], intercept[j] = model.coef_[0], model.intercept_[0]
+    return coef, intercept
 
 
 class TagClassifier(ClassifierMixin, BaseEstimator):
@@ -24,10 +42,14 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, C: float = 4.0, class_weight: str | dict | None = "balanced",
-                 dual: bool | str = "auto") -> None:
+                 dual: bool | str = "auto", tol: float = 1e-3, n_jobs: int = 1) -> None:
         self.C = C
         self.class_weight = class_weight
         self.dual = dual
+        # 1e-3 rather than liblinear's 1e-4: coefficients agree to 1e-5 of their
+        # L1 norm on the allforces tags, in two thirds of the time.
+        self.tol = tol
+        self.n_jobs = n_jobs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -69,20 +91,14 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         # terms (the usual case for TF-IDF) and reaches the same optimum, within tolerance.
         dual = X.shape[0] < X.shape[1] if self.dual == "auto" else bool(self.dual)
 
-        def fit_one(j: int) -> None:
-            column = Y[:, j]
-            if column.min() == column.max():
-                prior = 1 - 1e-6 if column[0] else 1e-6
-                self.intercept_[j] = np.log(prior / (1 - prior))
-                return
-            model = LogisticRegression(C=self.C, class_weight=class_weight, solver="liblinear",
-                                       dual=dual)
-            model.fit(X, column, sample_weight=weight)
-            self.coef_[j] = model.coef_[0]
-            self.intercept_[j] = model.intercept_[0]
-
-        for j in range(Y.shape[1]):
-            fit_one(j)
+        columns = np.array_split(np.arange(Y.shape[1]), max(1, min(self.n_jobs, Y.shape[1])))
+        # Processes, not threads: liblinear holds the GIL. No memmaps: it needs writable X.
+        fitted = Parallel(n_jobs=len(columns), max_nbytes=None)(
+            delayed(_fit_columns)(X, Y[:, cols], weight, self.C, class_weight, dual, self.tol)
+            for cols in columns)
+        for cols, (coef, intercept) in zip(columns, fitted, strict=True):
+            self.coef_[cols] = coef
+            self.intercept_[cols] = intercept
         return self
 
     def decision_function(self, X):

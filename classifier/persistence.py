@@ -70,7 +70,7 @@ def save_model(suggester: Suggester, folder: str, card: dict[str, Any]) -> dict[
     text = json.dumps(card, ensure_ascii=False, indent=2) + "\n"
     try:
         _atomic_write(os.path.join(folder, MODEL_FILE),
-                      lambda h: joblib.dump(suggester, h, compress=3))
+                      lambda h: joblib.dump(suggester, h, compress=1))
         _atomic_write(os.path.join(folder, CARD_FILE), lambda h: h.write(text.encode()))
     except OSError as exc:
         raise ModelError(f"cannot write the model: {exc.strerror}", path=folder) from None

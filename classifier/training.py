@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -135,25 +137,33 @@ class _Models:
     tag_model: TagClassifier | None
 
 
-def _fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: TrainingConfig,
-                half_life: HalfLives) -> _Models:
-    weights = recency_weights(posts, half_life.category)
-    category_model, category_labels = None, []
+def _fit_category(X, posts: Sequence[Post], config: TrainingConfig,
+                  half_life: float | None) -> LogisticRegression | None:
     labelled = [i for i, p in enumerate(posts) if p.categories]
     cats = [posts[i].categories[0] for i in labelled]
-    if len(set(cats)) >= 2:
-        category_model = LogisticRegression(C=config.category_C, class_weight="balanced",
-                                            max_iter=2000)
-        category_model.fit(X[labelled], cats, sample_weight=weights[labelled])
-        category_labels = [str(c) for c in category_model.classes_]
-    tag_model = None
-    if tag_labels:
-        weights = recency_weights(posts, half_life.tags)
-        tag_model = TagClassifier(C=config.tag_C, class_weight=config.tag_class_weight)
-        tag_model.fit(X, _label_matrix(posts, tag_labels), sample_weight=weights)
-        # float32 halves the saved model; scores differ in the 7th digit.
-        tag_model.coef_ = np.asfortranarray(tag_model.coef_, dtype=np.float32)  # see fit
-    return _Models(category_model, category_labels, tag_model)
+    if len(set(cats)) < 2:
+        return None
+    weights = recency_weights(posts, half_life)
+    model = LogisticRegression(C=config.category_C, class_weight="balanced", max_iter=2000)
+    return model.fit(X[labelled], cats, sample_weight=weights[labelled])
+
+
+def _fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: TrainingConfig,
+                half_life: HalfLives, n_jobs: int = 1) -> _Models:
+    with ThreadPoolExecutor(1) as pool:
+        # The category model fits in a thread while the tag model's processes run.
+        category = pool.submit(_fit_category, X, posts, config, half_life.category)
+        tag_model = None
+        if tag_labels:
+            tag_model = TagClassifier(C=config.tag_C, class_weight=config.tag_class_weight,
+                                      n_jobs=n_jobs)
+            tag_model.fit(X, _label_matrix(posts, tag_labels),
+                          sample_weight=recency_weights(posts, half_life.tags))
+            # float32 halves the saved model; scores differ in the 7th digit.
+            tag_model.coef_ = np.asfortranarray(tag_model.coef_, dtype=np.float32)  # see fit
+        category_model = category.result()
+    labels = [str(c) for c in category_model.classes_] if category_model is not None else []
+    return _Models(category_model, labels, tag_model)
 
 
 def _choose_threshold(tag_scores: np.ndarray, posts: Sequence[Post], labels: list[str],
@@ -189,6 +199,25 @@ def _validate(X_head, X_valid, head: Sequence[Post], valid: Sequence[Post],
     return result
 
 
+def _reusable_choices(previous: dict | None, config: TrainingConfig,
+                      posts: Sequence[Post]) -> tuple[HalfLives, float, dict] | None:
+    """The half-lives and threshold of ``previous`` if they still apply to ``posts``."""
+    if not previous:
+        return None
+    try:
+        training = previous["training"]
+        same_config = training["config"] == json.loads(json.dumps(config.as_dict()))
+        oldest = min((str(p.date) for p in posts if p.date), default=None)
+        close = abs(training["posts"] - len(posts)) <= max(5, len(posts) // 100)
+        if not (same_config and close and training["date_range"][0] == oldest):
+            return None
+        lives = previous["half_life_days"]
+        return (HalfLives(lives["category"], lives["tags"]), float(previous["tag_threshold"]),
+                {**previous.get("validation", {}), "reused_from": previous.get("created")})
+    except (KeyError, TypeError, ValueError):
+        return None  # a card of another shape: choose afresh
+
+
 def half_life_candidates(posts: Sequence[Post]) -> list[float | None]:
     """No weighting, and half-lives of 1/2, 1/8 and 1/32 of the corpus's time span.
 
@@ -209,12 +238,17 @@ def train(
     cache: TokenCache | None = None,
     n_jobs: int = 1,
     progress=None,
+    previous: dict | None = None,
 ) -> tuple[Suggester, TrainingReport]:
     """Fit a suggester on ``posts``.
 
     The newest ``validation_share`` of the posts is held out to choose the recency
     half-life (when ``half_life_days`` is "auto") and the tag threshold, with models
     fitted on the older ones; then the final model is fitted on all posts.
+
+    ``previous`` is the card of an earlier model of the same blog: when it was trained
+    with the same settings on nearly the same posts (a post edited or added), its
+    choices are reused and the held-out fits skipped, so retraining stays quick.
     """
     config = config or TrainingConfig()
     posts = sorted(posts, key=lambda p: (p.date or dt.date.min, p.path))
@@ -250,7 +284,10 @@ def train(
     head = len(posts) - n_valid
     validation: dict = {}
     half_life = HalfLives(candidates[0], candidates[0])
-    if n_valid >= 5 and head >= 5:
+    reused = _reusable_choices(previous, config, posts)
+    if reused:
+        half_life, suggester.tag_threshold, validation = reused
+    elif n_valid >= 5 and head >= 5:
         head_vectorizer = vectorizer()
         X_head = head_vectorizer.fit_transform(docs[:head])
         X_valid = head_vectorizer.transform(docs[head:])
@@ -267,7 +304,7 @@ def train(
                       "category_accuracy": best_category.get("category_accuracy"),
                       "tag_f1": best_tags.get("tag_f1"), "trials": trials}
     X = suggester.vectorizer.fit_transform(docs)
-    models = _fit_models(X, posts, tag_labels, config, half_life)
+    models = _fit_models(X, posts, tag_labels, config, half_life, n_jobs)
     suggester.category_model = models.category_model
     suggester.category_labels = models.category_labels
     suggester.tag_model = models.tag_model

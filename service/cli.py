@@ -26,6 +26,7 @@ from classifier import (
     time_split,
     train,
 )
+from classifier.persistence import CARD_FILE
 from classifier.posts import decode
 
 from . import check_command
@@ -109,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("train", help="train a model on a blog's posts")
     _add_corpus_options(p)
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the model to")
+    p.add_argument("--retune", action="store_true",
+                   help="choose the recency half-life and tag threshold afresh even when the "
+                        "model in --out was trained with the same settings on nearly the "
+                        "same posts (by default its choices are reused: quick retraining)")
 
     p = commands.add_parser("suggest", help="suggest a category and tags for drafts")
     p.add_argument("files", nargs="+", metavar="FILE", help="draft files; '-' reads standard input")
@@ -181,10 +186,16 @@ class _Progress:
 
 def cmd_train(args) -> int:
     corpus = _load(args)
+    previous = None
+    if not args.retune and os.path.isfile(os.path.join(args.out, CARD_FILE)):
+        try:
+            previous = read_card(args.out)
+        except BunruiError:
+            previous = None  # an unreadable old model is simply replaced
     progress = _Progress(2 * len(corpus.posts), "tokenizing")
     try:
         suggester, report = train(corpus.posts, _config(args), cache=_cache(args),
-                                  n_jobs=args.jobs, progress=progress)
+                                  n_jobs=args.jobs, progress=progress, previous=previous)
     finally:
         progress.close()
     card = report.card(_config(args))

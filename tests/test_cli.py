@@ -386,3 +386,29 @@ def test_python_dash_m_service(model_dir, tmp_path):
     assert [(r["path"], r["category"]["label"]) for r in results] == [
         ("<stdin>", "旅行"), (str(DRAFTS / "python-draft.md"), "プログラミング"),
     ]
+
+
+def test_retraining_reuses_the_previous_choices_unless_retune(tmp_path, capsys):
+    out = tmp_path / "m"
+    args = ["train", str(JEKYLL), "--out", str(out), "--cache-dir", str(tmp_path / "c")]
+    assert main(args) == 0
+    first = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    assert "reused_from" not in first["validation"]
+    assert main(args) == 0
+    second = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    assert second["validation"]["reused_from"] == first["created"]
+    assert second["half_life_days"] == first["half_life_days"]
+    assert main([*args, "--retune"]) == 0
+    third = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    assert "reused_from" not in third["validation"]
+    capsys.readouterr()
+
+
+def test_retraining_with_other_settings_chooses_afresh(tmp_path, capsys):
+    out = tmp_path / "m"
+    args = ["train", str(JEKYLL), "--out", str(out), "--cache-dir", str(tmp_path / "c")]
+    assert main(args) == 0
+    assert main([*args, "--min-tag-count", "4"]) == 0
+    card = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    assert "reused_from" not in card["validation"]
+    capsys.readouterr()
