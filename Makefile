@@ -1,23 +1,39 @@
-# The two commands of the README: `make run` sets up and runs bunrui, `make test` tests it.
+# The two commands of the README: `make run` sets up bunrui and serves the editor's page
+# with the default model; `make test` installs the test tools and runs every test.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
-DRAFT ?= tests/fixtures/drafts/python-draft.md
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: setup run test lint model bench
+.PHONY: setup run test browser model
 
 $(BIN)/bunrui: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e .
 	touch $@
 
 setup: $(BIN)/bunrui
 
 run: setup
-	$(BIN)/bunrui suggest --explain 3 $(DRAFT)
+	$(BIN)/bunrui serve --host $(HOST) --port $(PORT)
 
-test: setup
+# The editor's page is tested in Debian's Chromium (Playwright cannot download a browser
+# here), with a Japanese font for its screenshot. Installing it needs root (as in CI).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	            apt-get install -y -q chromium fonts-ipafont-gothic; \
+	    else \
+	        echo "note: /usr/bin/chromium is missing; the browser test will be skipped" \
+	             "(sudo apt-get install chromium fonts-ipafont-gothic)"; \
+	    fi; \
+	fi
+
+test: setup browser
+	$(BIN)/pip install --quiet -e ".[test]"
 	$(BIN)/ruff check classifier service tests bench
 	$(BIN)/pytest
 
