@@ -17,7 +17,7 @@ from .suggest import Suggester
 
 MODEL_FILE = "model.joblib"
 CARD_FILE = "metadata.json"
-FORMAT_VERSION = 1  # bump when Suggester's pickled shape changes
+FORMAT_VERSION = 2  # bump when what is pickled changes shape or meaning (2: block hashes)
 
 
 def library_versions() -> dict[str, str]:

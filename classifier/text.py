@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -98,7 +98,10 @@ def extract_blocks(markdown: str) -> list[Block]:
 
 
 def _hash(key: str) -> int:
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+    # Two fast C checksums make a 64-bit fingerprint: a cryptographic hash cost more than
+    # the rest of fitting the filter, and only accidental collisions matter here.
+    data = key.encode()
+    return zlib.crc32(data) << 32 | zlib.adler32(data)
 
 
 class BoilerplateFilter:
