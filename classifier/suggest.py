@@ -11,7 +11,7 @@ from .errors import InputError
 from .features import Document, DocumentVectorizer
 from .posts import Post, parse_post
 from .text import Block, BoilerplateFilter, extract_blocks, join_blocks
-from .tokens import TokenCache, Tokenizer, content_hash, tokenize_many
+from .tokens import TokenCache, content_hash, tokenize_many
 
 N_CANDIDATES = 20
 
@@ -105,7 +105,6 @@ class Suggester:
     min_tags: int = 1
     max_tags: int = 6
     max_chars: int | None = None
-    tokenizer: Tokenizer = field(default_factory=Tokenizer)
 
     def documents(self, posts: Sequence[Post], **kwargs) -> list[Document]:
         """Tokenized (title, body) pairs for ``posts``, as this model reads them."""
