@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import platform
-import tempfile
 from importlib import metadata
 from typing import Any
 
 import joblib
 
 from .errors import ModelError
+from .files import write_atomic
 from .suggest import Suggester
 
 MODEL_FILE = "model.joblib"
@@ -28,25 +29,6 @@ def library_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "unknown"
     return versions
-
-
-def _atomic_write(path: str, write) -> None:
-    folder = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes files only their owner can read; a model is shared like any file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def save_model(suggester: Suggester, folder: str, card: dict[str, Any]) -> dict[str, Any]:
@@ -69,9 +51,10 @@ def save_model(suggester: Suggester, folder: str, card: dict[str, Any]) -> dict[
     # leave a new model under the old card.
     text = json.dumps(card, ensure_ascii=False, indent=2) + "\n"
     try:
-        _atomic_write(os.path.join(folder, MODEL_FILE),
-                      lambda h: joblib.dump(suggester, h, compress=1))
-        _atomic_write(os.path.join(folder, CARD_FILE), lambda h: h.write(text.encode()))
+        model = io.BytesIO()
+        joblib.dump(suggester, model, compress=1)
+        write_atomic(os.path.join(folder, MODEL_FILE), model.getvalue())
+        write_atomic(os.path.join(folder, CARD_FILE), text.encode())
     except OSError as exc:
         raise ModelError(f"cannot write the model: {exc.strerror}", path=folder) from None
     return json.loads(text)  # as written: tuples become lists, as a reader will see them

@@ -14,7 +14,8 @@ import traceback
 
 from classifier import BunruiError, InputError, load_corpus, load_model, read_card
 from classifier.checks import RULES, Checker, has_errors, model_key, rule_table
-from classifier.fixes import fix_files, write_atomic
+from classifier.files import write_atomic
+from classifier.fixes import fix_files
 from classifier.persistence import CARD_FILE
 from classifier.posts import POST_SUFFIXES, iter_post_paths
 from classifier.taxonomy import (

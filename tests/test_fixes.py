@@ -231,7 +231,7 @@ def test_render_keeps_the_style_when_it_can(value, style, fmt, expected):
 
 
 def test_write_atomic_follows_symlinks(tmp_path):
-    from classifier.fixes import write_atomic
+    from classifier.files import write_atomic
 
     target = write(tmp_path / "real.md", "old")
     link = tmp_path / "link.md"
@@ -243,7 +243,7 @@ def test_write_atomic_follows_symlinks(tmp_path):
 def test_write_atomic_writes_into_what_is_not_a_regular_file(tmp_path):
     import threading
 
-    from classifier.fixes import write_atomic
+    from classifier.files import write_atomic
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
