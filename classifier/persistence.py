@@ -18,7 +18,7 @@ from .suggest import Suggester
 
 MODEL_FILE = "model.joblib"
 CARD_FILE = "metadata.json"
-FORMAT_VERSION = 2  # bump when what is pickled changes shape or meaning (2: block hashes)
+FORMAT_VERSION = 3  # bump when what is pickled changes shape or meaning (3: post index)
 
 
 def library_versions() -> dict[str, str]:

@@ -9,6 +9,7 @@ import numpy as np
 
 from .errors import InputError
 from .features import Document, DocumentVectorizer
+from .neighbours import PostIndex
 from .posts import Post, parse_post
 from .text import Block, BoilerplateFilter, extract_blocks, join_blocks
 from .tokens import TokenCache, content_hash, tokenize_many
@@ -34,6 +35,7 @@ class Suggestion:
     tags: list[Scored]
     tag_candidates: list[Scored]
     explanations: dict[str, dict[str, list[Scored]]] = field(default_factory=dict)
+    similar_posts: list[Scored] = field(default_factory=list)  # titles, cosine similarity
 
     def as_dict(self) -> dict:
         out = {
@@ -47,6 +49,7 @@ class Suggestion:
                 kind: {label: [s.as_dict() for s in terms] for label, terms in items.items()}
                 for kind, items in self.explanations.items()
             }
+            out["explanations"]["similar_posts"] = [s.as_dict() for s in self.similar_posts]
         return out
 
 
@@ -92,6 +95,8 @@ class Suggester:
     """Everything a trained model needs to turn a draft into a ``Suggestion``.
 
     Either model may be absent (a blog with tags and no categories, or the reverse).
+    A tag's score is ``tag_mix`` times the tag model's probability plus the rest times
+    the votes of the most similar training posts (``neighbours``; None: the model alone).
     ``tag_threshold`` and ``min_tags``/``max_tags`` decide how many tags are suggested.
     """
 
@@ -105,6 +110,8 @@ class Suggester:
     min_tags: int = 1
     max_tags: int = 6
     max_chars: int | None = None
+    neighbours: PostIndex | None = None
+    tag_mix: float = 1.0
 
     def documents(self, posts: Sequence[Post], **kwargs) -> list[Document]:
         """Tokenized (title, body) pairs for ``posts``, as this model reads them."""
@@ -114,8 +121,15 @@ class Suggester:
         """(category probabilities, tag probabilities, feature matrix) for documents."""
         X = self.vectorizer.transform(docs)
         cats = self.category_model.predict_proba(X) if self.category_model else None
-        tags = self.tag_model.predict_proba(X) if self.tag_model else None
+        tags = self.tag_scores(X) if self.tag_model else None
         return cats, tags, X
+
+    def tag_scores(self, X) -> np.ndarray:
+        """Tag scores of feature rows: the tag model's, mixed with the neighbours' votes."""
+        scores = self.tag_model.predict_proba(X)
+        if self.neighbours is None:
+            return scores
+        return self.tag_mix * scores + (1 - self.tag_mix) * self.neighbours.votes(X)
 
     def choose_tags(self, scores: np.ndarray, limit: int | None = None,
                     threshold: float | None = None) -> list[int]:
@@ -153,6 +167,9 @@ class Suggester:
             )
             if explain:
                 suggestion.explanations = self._explain(X[i], suggestion, explain)
+                if self.neighbours is not None:
+                    suggestion.similar_posts = [Scored(title, sim) for title, sim in
+                                                self.neighbours.similar(X[i], 3)]
             out.append(suggestion)
         return out
 

@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -17,10 +17,14 @@ from sklearn.linear_model import LogisticRegression
 from .errors import ModelError
 from .estimators import TagClassifier
 from .features import DocumentVectorizer
+from .neighbours import PostIndex
 from .posts import Post
 from .suggest import Suggester, extract_many, tokenize_posts
 from .text import BoilerplateFilter
 from .tokens import TokenCache, content_hash
+
+# The newest posts, for prior shift: 5% of them, at least 20 (posts are in date order).
+RECENT_SHARE, RECENT_MIN = 0.05, 20
 
 
 @dataclass
@@ -35,6 +39,13 @@ class TrainingConfig:
     tag_C: float = 64.0
     tag_class_weight: str | None = "balanced"
     min_tag_count: int = 2
+    # A tag's score: this share from the tag model, the rest from the votes of the
+    # `tag_neighbours` most similar posts (weighted like the tag model's posts).
+    tag_mix: float = 0.5
+    tag_neighbours: int = 5
+    # Labels drift: each tag's log-odds move this far (0: not at all, 1: fully) toward its
+    # frequency among the newest posts, as in a prior-shift correction.
+    tag_prior_shift: float = 0.25
     # Recent posts count more: a post `half_life_days` older than the newest weighs half.
     # "auto" chooses among half_life_candidates() on the held-out newest posts; None: off.
     half_life_days: float | str | None = "auto"
@@ -111,6 +122,16 @@ def _example_f1(gold: Sequence[set], chosen: Sequence[set]) -> float:
     return float(np.mean(scores)) if scores else 0.0
 
 
+def prior_shift(Y: np.ndarray, recent: int) -> np.ndarray:
+    """Per label, the log-odds of its frequency in the last ``recent`` rows of ``Y`` minus
+    that in all rows (add-one smoothed): how much more likely the label is now."""
+    def log_odds(rows: np.ndarray) -> np.ndarray:
+        share = (rows.sum(axis=0) + 1) / (len(rows) + 2)
+        return np.log(share / (1 - share))
+
+    return log_odds(Y[-recent:]) - log_odds(Y)
+
+
 def _label_matrix(posts: Sequence[Post], labels: list[str]) -> np.ndarray:
     index = {t: j for j, t in enumerate(labels)}
     Y = np.zeros((len(posts), len(labels)), dtype=int)
@@ -135,6 +156,7 @@ class _Models:
     category_model: LogisticRegression | None
     category_labels: list[str]
     tag_model: TagClassifier | None
+    neighbours: PostIndex | None
 
 
 def _fit_category(X, posts: Sequence[Post], config: TrainingConfig,
@@ -153,17 +175,23 @@ def _fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: Trainin
     with ThreadPoolExecutor(1) as pool:
         # The category model fits in a thread while the tag model's processes run.
         category = pool.submit(_fit_category, X, posts, config, half_life.category)
-        tag_model = None
+        tag_model = neighbours = None
         if tag_labels:
+            Y, weights = _label_matrix(posts, tag_labels), recency_weights(posts, half_life.tags)
             tag_model = TagClassifier(C=config.tag_C, class_weight=config.tag_class_weight,
                                       n_jobs=n_jobs)
-            tag_model.fit(X, _label_matrix(posts, tag_labels),
-                          sample_weight=recency_weights(posts, half_life.tags))
+            tag_model.fit(X, Y, sample_weight=weights)
+            if config.tag_prior_shift:
+                recent = max(RECENT_MIN, int(len(posts) * RECENT_SHARE))
+                tag_model.intercept_ += config.tag_prior_shift * prior_shift(Y, recent)
             # float32 halves the saved model; scores differ in the 7th digit.
             tag_model.coef_ = np.asfortranarray(tag_model.coef_, dtype=np.float32)  # see fit
+            if config.tag_neighbours and config.tag_mix < 1:
+                neighbours = PostIndex(X, Y, weights, [p.title for p in posts],
+                                       k=config.tag_neighbours)
         category_model = category.result()
     labels = [str(c) for c in category_model.classes_] if category_model is not None else []
-    return _Models(category_model, labels, tag_model)
+    return _Models(category_model, labels, tag_model, neighbours)
 
 
 def _choose_threshold(tag_scores: np.ndarray, posts: Sequence[Post], labels: list[str],
@@ -193,8 +221,10 @@ def _validate(X_head, X_valid, head: Sequence[Post], valid: Sequence[Post],
         if pairs:
             result["category_accuracy"] = float(np.mean([g == q for g, q in pairs]))
     if models.tag_model is not None:
-        threshold, f1 = _choose_threshold(models.tag_model.predict_proba(X_valid), valid,
-                                          tag_labels, chooser)
+        scorer = replace(chooser, tag_model=models.tag_model, neighbours=models.neighbours,
+                         tag_mix=config.tag_mix)
+        threshold, f1 = _choose_threshold(scorer.tag_scores(X_valid), valid, tag_labels,
+                                          chooser)
         result.update(tag_threshold=threshold, tag_f1=f1)
     return result
 
@@ -308,6 +338,8 @@ def train(
     suggester.category_model = models.category_model
     suggester.category_labels = models.category_labels
     suggester.tag_model = models.tag_model
+    suggester.neighbours = models.neighbours
+    suggester.tag_mix = config.tag_mix if models.neighbours is not None else 1.0
     dates = [p.date for p in posts if p.date]
     report = TrainingReport(
         n_posts=len(posts),

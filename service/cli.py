@@ -228,10 +228,13 @@ def _format_text(path: str, result: dict) -> str:
                      + (f"   next: {others}" if others else ""))
     tags = ", ".join(f"{t['label']} ({t['score']:.2f})" for t in result["tags"])
     lines.append(f"  tags: {tags or '-'}")
-    for kind, items in result.get("explanations", {}).items():
-        for label, terms in items.items():
+    explanations = result.get("explanations", {})
+    for kind in ("category", "tags"):
+        for label, terms in explanations.get(kind, {}).items():
             why = ", ".join(t["label"] for t in terms)
             lines.append(f"  why {kind[:-1] if kind == 'tags' else kind} {label}: {why}")
+    for post in explanations.get("similar_posts", []):
+        lines.append(f"  similar post: {post['label']} ({post['score']:.2f})")
     return "\n".join(lines)
 
 

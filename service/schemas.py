@@ -108,6 +108,10 @@ class Explanations(BaseModel):
         default_factory=dict, description="the suggested category -> its top terms")
     tags: dict[str, list[Scored]] = Field(
         default_factory=dict, description="each suggested tag -> its top terms")
+    similar_posts: list[Scored] = Field(
+        default_factory=list,
+        description="titles of the training posts most like the draft (their tags count in "
+                    "the tag scores), with their cosine similarity")
 
 
 class Suggestion(BaseModel):

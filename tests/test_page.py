@@ -130,6 +130,9 @@ def test_paste_a_draft_adjust_tags_and_copy_the_snippet(page):
     kyoto.locator("button.chip-why").click()
     expect(why).to_be_visible()
     assert why.locator("li .term").count() >= 1
+    # The most similar posts of the blog, as a reason for the tags.
+    expect(page.locator("#similar")).to_be_visible()
+    assert 1 <= page.locator("#similar-posts li").count() <= 3
 
     # Remove a chip, add it back from the candidates, and add one of the editor's own.
     onsen = page.locator('#tags li.chip[data-label="温泉"]')

@@ -116,7 +116,7 @@ def test_limit_threshold_and_explain(client):
     three = client.post("/v1/suggest", json={"text": text, "limit": 3, "threshold": 0}).json()
     assert [t["label"] for t in three["tags"]] == [t["label"] for t in three["tag_candidates"][:3]]
     none = client.post("/v1/suggest", json={"text": text, "explain": 0}).json()
-    assert none["explanations"] == {"category": {}, "tags": {}}
+    assert none["explanations"] == {"category": {}, "tags": {}, "similar_posts": []}
     two = client.post("/v1/suggest", json={"text": text, "explain": 2}).json()
     assert all(len(terms) <= 2 for terms in two["explanations"]["tags"].values())
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import DRAFT_EXPECTATIONS, DRAFTS, HUGO, JEKYLL, TAGSONLY
 
 from classifier import InputError, ModelError, Post, TrainingConfig, load_corpus, train
-from classifier.training import fingerprint, recency_weights
+from classifier.training import fingerprint, prior_shift, recency_weights
 
 
 @pytest.fixture(scope="module")
@@ -226,6 +226,36 @@ def test_explanations_name_terms_of_the_draft(suggester):
     assert all(s.score > 0 for s in why)
     assert set(suggestion.explanations["tags"]) == {t.label for t in suggestion.tags}
     assert "explanations" in suggestion.as_dict()
+
+
+def test_similar_posts_explain_the_tags_and_exclude_the_post_itself(corpus, suggester):
+    suggestion = suggester.suggest_text(draft("kyoto-draft.md"), explain=3)
+    similar = suggestion.similar_posts
+    assert 0 < len(similar) <= 3
+    assert all(0 < s.score < 1 for s in similar)
+    assert [s.score for s in similar] == sorted((s.score for s in similar), reverse=True)
+    assert suggestion.as_dict()["explanations"]["similar_posts"][0]["label"] == similar[0].label
+    # A post of the corpus, suggested as a draft: its own labels are not evidence.
+    known = next(p for p in corpus.posts if p.tags)
+    titles = [s.label for s in suggester.suggest_posts([known], explain=3)[0].similar_posts]
+    assert known.title not in titles
+
+
+def test_the_tag_model_alone_when_neighbours_are_off(corpus):
+    alone, _ = train(corpus.posts, TrainingConfig(min_tag_count=3, tag_neighbours=0))
+    assert alone.neighbours is None and alone.tag_mix == 1.0
+    suggestion = alone.suggest_text(draft("kyoto-draft.md"), explain=3)
+    assert suggestion.similar_posts == []
+    assert suggestion.as_dict()["explanations"]["similar_posts"] == []
+
+
+def test_prior_shift_favours_labels_frequent_lately():
+    # Label 0 was common and faded; label 1 is new; label 2 is steady.
+    Y = np.array([[1, 0, 1]] * 8 + [[0, 1, 1]] * 2)
+    shift = prior_shift(Y, recent=2)
+    assert shift[0] < 0 < shift[1]
+    assert shift[2] == pytest.approx(np.log(3 / 1) - np.log(11 / 1))  # add-one smoothing
+    assert prior_shift(Y, recent=len(Y)) == pytest.approx(np.zeros(3))
 
 
 def test_fingerprint_follows_the_content(corpus):

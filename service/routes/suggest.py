@@ -44,7 +44,7 @@ def _answer(model: LoadedModel, posts: list[Post], options: Options,
     out = []
     for result in results:
         answer = result.as_dict()
-        answer.setdefault("explanations", {"category": {}, "tags": {}})
+        answer.setdefault("explanations", {"category": {}, "tags": {}, "similar_posts": []})
         out.append(answer)
     return out
 

@@ -148,6 +148,14 @@
       button.addEventListener("click", () => addTag(c.label));
       candidates.append(el("li", {}, [button]));
     }
+
+    // The posts whose tags voted in the tag scores: a reason an editor can check.
+    const similar = answer.explanations.similar_posts || [];
+    $("similar-posts").replaceChildren(...similar.map((p) => el("li", {}, [
+      el("span", { textContent: p.label + " " }),
+      el("span", { className: "muted", textContent: percent(p.score) }),
+    ])));
+    $("similar").hidden = !similar.length;
   }
 
   function render() {
@@ -225,7 +233,7 @@
       return;
     }
     showMessage("");
-    answer.explanations = answer.explanations || { category: {}, tags: {} };
+    answer.explanations = answer.explanations || { category: {}, tags: {}, similar_posts: [] };
     state.answer = answer;
     state.category = answer.category ? answer.category.label : null;
     state.tags = answer.tags.map((t) => t.label);

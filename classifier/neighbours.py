@@ -1,0 +1,58 @@
+"""The training posts most like a draft: their tags as votes, and which posts they are."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+# Cosine similarity at or above this is the same text: a post never votes for itself
+# (suggesting tags for a post already in the corpus must not echo its own labels).
+_SAME_TEXT = 1 - 1e-6
+
+
+class PostIndex:
+    """Tag votes of a draft's ``k`` most similar training posts (cosine over TF-IDF rows).
+
+    Each neighbour votes its tags with its similarity times its recency weight; a tag's
+    score is its share of the votes, in [0, 1]. Where the linear model needs many
+    examples per tag, this follows how the newest similar posts were labelled, which
+    helps most when a blog changes how it labels. A brute-force sparse product: for a
+    blog's few thousand posts it takes well under a millisecond per draft.
+    """
+
+    def __init__(self, X, Y, weights: np.ndarray, titles: Sequence[str], k: int = 10) -> None:
+        self.X = sp.csr_matrix(X, dtype=np.float32)  # rows are L2-normalized by TF-IDF
+        self.Y = sp.csr_matrix(Y, dtype=np.float32)
+        self.weights = np.asarray(weights, dtype=np.float32)
+        self.titles = list(titles)
+        self.k = k
+
+    def _nearest(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """(indices, similarities) of each row's neighbours, most similar first."""
+        sims = X @ self.X.T
+        sims = np.asarray(sims.todense() if sp.issparse(sims) else sims, dtype=np.float32)
+        sims[sims >= _SAME_TEXT] = 0.0
+        k = min(self.k, sims.shape[1])
+        nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        rows = np.arange(len(sims))[:, None]
+        order = np.argsort(-sims[rows, nearest], axis=1, kind="stable")
+        nearest = nearest[rows, order]
+        return nearest, sims[rows, nearest]
+
+    def votes(self, X) -> np.ndarray:
+        """Each tag's share of the neighbours' weighted votes, one row per document."""
+        nearest, sims = self._nearest(X)
+        strength = (sims * self.weights[nearest]).astype(np.float64)
+        n, k = nearest.shape
+        W = sp.csr_matrix((strength.ravel(), nearest.ravel(), np.arange(0, n * k + 1, k)),
+                          shape=(n, self.X.shape[0]))
+        total = strength.sum(axis=1, keepdims=True)
+        return np.asarray((W @ self.Y).todense()) / np.where(total > 0, total, 1.0)
+
+    def similar(self, x, n: int) -> list[tuple[str, float]]:
+        """Titles and similarities of the ``n`` training posts most like one document."""
+        nearest, sims = self._nearest(x)
+        return [(self.titles[j], float(s)) for j, s in zip(nearest[0][:n], sims[0][:n],
+                                                           strict=True) if s > 0]
