@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-# Cosine similarity at or above this is the same text: a post never votes for itself
-# (suggesting tags for a post already in the corpus must not echo its own labels).
-_SAME_TEXT = 1 - 1e-6
+# A post this similar to the draft is a version of the draft itself (no two posts of the
+# user's blog come closer than 0.95 to each other): it never votes, so suggesting tags for
+# a post already in the corpus does not echo its own labels.
+_SAME_TEXT = 0.95
 
 
 class PostIndex:
