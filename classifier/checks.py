@@ -68,9 +68,9 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     # ... and at least this many times as probable as the post's own category.
     "category_ratio": 5.0,
     # tag-likely-missing: a missing tag at least this probable.
-    "tag_missing": 0.98,
+    "tag_missing": 0.995,
     # tag-unlikely: a present tag at most this probable.
-    "tag_unlikely": 0.015,
+    "tag_unlikely": 0.005,
     # At most this many tag-likely-missing findings per post.
     "tag_missing_max": 2,
 }
