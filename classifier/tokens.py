@@ -204,8 +204,10 @@ def _map(chunks: list[list[int]], texts: list[str], n_jobs: int) -> Iterable[lis
         # cost its start-up on every suggestion and (seen in the service) never be freed.
         tokenizer = _WORKER_TOKENIZER
         return ([tokenizer(texts[i]) for i in chunk] for chunk in chunks)
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
-    return Parallel(n_jobs=n_jobs, return_as="generator")(
+    from .workers import parallel
+
+    return parallel(n_jobs, return_as="generator")(
         delayed(_tokenize_chunk)([texts[i] for i in chunk]) for chunk in chunks
     )

@@ -11,8 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import delayed
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from .errors import ModelError
 from .estimators import TagClassifier
@@ -21,6 +22,7 @@ from .posts import Post
 from .suggest import Suggester, extract_many, tokenize_posts
 from .text import BoilerplateFilter
 from .tokens import TokenCache, content_hash
+from .workers import parallel, start_workers
 
 
 @dataclass
@@ -150,8 +152,10 @@ def _fit_category(X, posts: Sequence[Post], config: TrainingConfig,
 
 def _fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: TrainingConfig,
                 half_life: HalfLives, n_jobs: int = 1) -> _Models:
-    with ThreadPoolExecutor(1) as pool:
-        # The category model fits in a thread while the tag model's processes run.
+    # The category model fits in a thread while the tag model's processes run. One BLAS
+    # thread: with the cores taken, OpenBLAS's threads wait for each other on every
+    # vector operation of its L-BFGS (6 s instead of 0.6 s on allforces).
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(1) as pool:
         category = pool.submit(_fit_category, X, posts, config, half_life.category)
         tag_model = None
         if tag_labels:
@@ -250,6 +254,7 @@ def train(
     with the same settings on nearly the same posts (a post edited or added), its
     choices are reused and the held-out fits skipped, so retraining stays quick.
     """
+    start_workers(n_jobs)  # they start up while the posts are read
     config = config or TrainingConfig()
     posts = sorted(posts, key=lambda p: (p.date or dt.date.min, p.path))
     if len(posts) < 2:
@@ -291,8 +296,7 @@ def train(
         head_vectorizer = vectorizer()
         X_head = head_vectorizer.fit_transform(docs[:head])
         X_valid = head_vectorizer.transform(docs[head:])
-        # max_nbytes=None: no read-only memmaps, which liblinear cannot take.
-        trials = Parallel(n_jobs=min(n_jobs, len(candidates)), max_nbytes=None)(
+        trials = parallel(min(n_jobs, len(candidates)))(
             delayed(_validate)(X_head, X_valid, posts[:head], posts[head:], tag_labels,
                                config, h, suggester) for h in candidates)
         # Each model keeps the half-life it did best with; ties go to the least weighting.
