@@ -82,13 +82,14 @@ def content_hash(text: str) -> str:
 
 
 class TokenCache:
-    """Tokens (and extracted text blocks) of texts keyed by content hash, in one SQLite file.
+    """Tokens (and extracted text blocks, their fingerprints) of texts keyed by content hash,
+    in one SQLite file.
 
     Unchanged texts are never tokenized twice. A corrupt entry is recomputed, and a
     corrupt or unwritable database degrades to no cache, never to a failure.
     """
 
-    _TABLES = ("tokens", "blocks")
+    _TABLES = ("tokens", "blocks", "fingerprints")
 
     def __init__(self, folder: str | None) -> None:
         self.folder = folder
@@ -158,6 +159,20 @@ class TokenCache:
 
     def put_blobs(self, items: dict[str, object]) -> None:
         self._put("blocks", {k: json.dumps(v, ensure_ascii=False) for k, v in items.items()})
+
+    def get_fingerprints(self, hashes: list[str]) -> dict[str, frozenset[int]]:
+        """Sets of integers (a body's block fingerprints); an unreadable entry counts as
+        missing."""
+        out = {}
+        for key, value in self._get("fingerprints", hashes).items():
+            try:
+                out[key] = frozenset(map(int, value.split()))
+            except ValueError:
+                continue
+        return out
+
+    def put_fingerprints(self, items: dict[str, frozenset[int]]) -> None:
+        self._put("fingerprints", {k: " ".join(map(str, sorted(v))) for k, v in items.items()})
 
 
 # One per worker process: loky reuses workers across calls, and a MeCab tagger per

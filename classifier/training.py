@@ -19,8 +19,7 @@ from .errors import ModelError
 from .estimators import TagClassifier
 from .features import DocumentVectorizer
 from .posts import Post
-from .suggest import Suggester, extract_many, tokenize_posts
-from .text import BoilerplateFilter
+from .suggest import Suggester, learn_documents
 from .tokens import TokenCache, content_hash
 from .workers import parallel, start_workers
 
@@ -270,10 +269,8 @@ def train(
     per_post = [len(p.tags) for p in posts if p.tags] or [1]
     max_tags = config.max_tags or int(min(10, max(1, np.percentile(per_post, 95))))
 
-    blocks = extract_many([p.body for p in posts], cache)
-    boilerplate = BoilerplateFilter().fit(blocks)
-    docs = tokenize_posts(posts, boilerplate, config.max_chars, blocks=blocks, cache=cache,
-                          n_jobs=n_jobs, progress=progress)
+    boilerplate, docs = learn_documents(posts, config.max_chars, cache=cache, n_jobs=n_jobs,
+                                        progress=progress)
 
     def vectorizer() -> DocumentVectorizer:
         return DocumentVectorizer(title_weight=config.title_weight, min_df=config.min_df,
