@@ -5,13 +5,15 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import label_binarize
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .workers import parallel
 
 
 def _fit_columns(X, Y, weight, C, class_weight, dual, tol) -> tuple[np.ndarray, np.ndarray]:
@@ -92,8 +94,9 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         dual = X.shape[0] < X.shape[1] if self.dual == "auto" else bool(self.dual)
 
         columns = np.array_split(np.arange(Y.shape[1]), max(1, min(self.n_jobs, Y.shape[1])))
-        # Processes, not threads: liblinear holds the GIL. No memmaps: it needs writable X.
-        fitted = Parallel(n_jobs=len(columns), max_nbytes=None)(
+        # Processes, not threads: liblinear draws from one global random generator, which
+        # fits in threads would reseed under each other.
+        fitted = parallel(len(columns))(
             delayed(_fit_columns)(X, Y[:, cols], weight, self.C, class_weight, dual, self.tol)
             for cols in columns)
         for cols, (coef, intercept) in zip(columns, fitted, strict=True):

@@ -60,6 +60,9 @@ class DocumentVectorizer:
         # The set of every dropped term is only for introspection and would bloat the model.
         if hasattr(self.tfidf_, "stop_words_"):
             del self.tfidf_.stop_words_
+        # Plain ints: scikit-learn's numpy integers are pickled one by one, which made
+        # most of the time of saving a model.
+        self.tfidf_.vocabulary_ = {term: int(j) for term, j in self.tfidf_.vocabulary_.items()}
         return X
 
     def fit(self, docs: Sequence[Document]) -> DocumentVectorizer:

@@ -52,7 +52,9 @@ def save_model(suggester: Suggester, folder: str, card: dict[str, Any]) -> dict[
     text = json.dumps(card, ensure_ascii=False, indent=2) + "\n"
     try:
         model = io.BytesIO()
-        joblib.dump(suggester, model, compress=1)
+        # Uncompressed: the float32 coefficients that make most of a model shrink by a
+        # tenth at most, and compressing took longer than the rest of saving.
+        joblib.dump(suggester, model)
         write_atomic(os.path.join(folder, MODEL_FILE), model.getvalue())
         write_atomic(os.path.join(folder, CARD_FILE), text.encode())
     except OSError as exc:

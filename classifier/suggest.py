@@ -11,7 +11,14 @@ from .errors import InputError
 from .features import Document, DocumentVectorizer
 from .neighbours import PostIndex
 from .posts import Post, parse_post
-from .text import Block, BoilerplateFilter, extract_blocks, join_blocks
+from .text import (
+    TEXT_VERSION,
+    Block,
+    BoilerplateFilter,
+    extract_blocks,
+    fingerprints,
+    join_blocks,
+)
 from .tokens import TokenCache, content_hash, tokenize_many
 
 N_CANDIDATES = 20
@@ -53,9 +60,14 @@ class Suggestion:
         return out
 
 
-def extract_many(bodies: Sequence[str], cache: TokenCache | None = None) -> list[list[Block]]:
-    """``extract_blocks`` of each body, through the cache: retraining re-reads every post."""
-    keys = [content_hash(f"blocks\0{body}") for body in bodies]
+def body_key(body: str) -> str:
+    """The cache key of what is extracted from a body."""
+    return content_hash(f"blocks\0{TEXT_VERSION}\0{body}")
+
+
+def extract_many(bodies: Sequence[str], keys: list[str],
+                 cache: TokenCache | None) -> list[list[Block]]:
+    """``extract_blocks`` of each body, through the cache (``keys``: ``body_key`` of each)."""
     known = cache.get_blobs(keys) if cache else {}
     out, fresh = [], {}
     for key, body in zip(keys, bodies, strict=True):
@@ -76,6 +88,48 @@ def body_text(blocks: Sequence[Block], boilerplate: BoilerplateFilter,
     """The body text a model learns from: plain, boilerplate removed, capped in length."""
     text = join_blocks(boilerplate.clean(blocks))
     return text[:max_chars] if max_chars else text
+
+
+def learn_documents(posts: Sequence[Post], max_chars: int | None, *,
+                    cache: TokenCache | None = None, n_jobs: int = 1,
+                    progress=None) -> tuple[BoilerplateFilter, list[Document]]:
+    """A boilerplate filter fitted on ``posts``, and their documents as it leaves them.
+
+    Retraining reads every post again. Through the cache an unchanged post costs little
+    more than reading its blocks' fingerprints: a body's tokens are kept under a key of
+    the body and of the blocks the filter removes from it, so only bodies that changed,
+    or whose boilerplate did, are extracted, cleaned and tokenized again.
+    """
+    bodies = [p.body for p in posts]
+    keys = [body_key(body) for body in bodies]
+    prints = cache.get_fingerprints(keys) if cache else {}
+    blocks: dict[int, list[Block]] = {}
+
+    def extract(indices: list[int]) -> None:
+        found = extract_many([bodies[i] for i in indices], [keys[i] for i in indices], cache)
+        blocks.update(zip(indices, found, strict=True))
+
+    extract([i for i, k in enumerate(keys) if k not in prints])
+    fresh = {keys[i]: fingerprints(b) for i, b in blocks.items()}
+    if cache:
+        cache.put_fingerprints(fresh)
+    prints.update(fresh)
+    boilerplate = BoilerplateFilter().fit_fingerprints(prints[k] for k in keys)
+
+    memo = [content_hash(f"body\0{max_chars}\0{key}\0{boilerplate.recurring(prints[key])}")
+            for key in keys]
+    known = cache.get_many(list(set(memo))) if cache else {}
+    todo = [i for i, m in enumerate(memo) if m not in known]
+    extract([i for i in todo if i not in blocks])
+    if progress:
+        progress(len(posts) - len(todo))
+    texts = [p.title for p in posts] + [body_text(blocks[i], boilerplate, max_chars) for i in todo]
+    tokens = tokenize_many(texts, cache=cache, n_jobs=n_jobs, progress=progress)
+    fresh_bodies = {memo[i]: toks for i, toks in zip(todo, tokens[len(posts) :], strict=True)}
+    if cache:
+        cache.put_many(fresh_bodies)
+    known.update(fresh_bodies)
+    return boilerplate, list(zip(tokens[: len(posts)], [known[m] for m in memo], strict=True))
 
 
 def tokenize_posts(posts: Sequence[Post], boilerplate: BoilerplateFilter,

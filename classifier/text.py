@@ -7,7 +7,7 @@ import re
 import unicodedata
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 _FENCED = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
@@ -26,6 +26,9 @@ _EMPHASIS = re.compile(r"[*_~`]+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SPACE = re.compile(r"\s+")
 _WORDLESS = re.compile(r"[\W_]+")
+# Bump when what extract_blocks or BoilerplateFilter.clean output changes: cached blocks
+# and the cached tokens of cleaned bodies are keyed by it.
+TEXT_VERSION = "1"
 # Link texts are fenced by these two control characters until blocks are formed, so a
 # block made only of links can be told from prose.
 _LINKED = re.compile("\x01[^\x02]*\x02")
@@ -104,6 +107,11 @@ def _hash(key: str) -> int:
     return zlib.crc32(data) << 32 | zlib.adler32(data)
 
 
+def fingerprints(blocks: Iterable[Block]) -> frozenset[int]:
+    """What ``BoilerplateFilter`` counts of a post: its distinct block keys, hashed."""
+    return frozenset(_hash(b.key) for b in blocks if b.key)
+
+
 class BoilerplateFilter:
     """Learns which blocks recur across many posts of a corpus and removes them.
 
@@ -119,14 +127,23 @@ class BoilerplateFilter:
         self.min_posts = min_posts
 
     def fit(self, documents: Iterable[Sequence[Block]]) -> BoilerplateFilter:
+        return self.fit_fingerprints(map(fingerprints, documents))
+
+    def fit_fingerprints(self, documents: Iterable[Collection[int]]) -> BoilerplateFilter:
+        """``fit`` given each post's ``fingerprints`` (what a cache keeps of it)."""
         counts: Counter[int] = Counter()
         n = 0
-        for blocks in documents:
+        for prints in documents:
             n += 1
-            counts.update({_hash(b.key) for b in blocks if b.key})
+            counts.update(prints)
         self.threshold_ = max(self.min_posts, math.ceil(self.min_share * n))
         self.recurring_ = frozenset(h for h, c in counts.items() if c >= self.threshold_)
         return self
+
+    def recurring(self, prints: Collection[int]) -> list[int]:
+        """Which of a post's ``fingerprints`` are boilerplate: with the post, they decide
+        what ``clean`` keeps of it."""
+        return sorted(self.recurring_.intersection(prints))
 
     def _is_boilerplate(self, block: Block) -> bool:
         return block.link_only or not block.key or _hash(block.key) in self.recurring_

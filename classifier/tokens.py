@@ -82,13 +82,14 @@ def content_hash(text: str) -> str:
 
 
 class TokenCache:
-    """Tokens (and extracted text blocks) of texts keyed by content hash, in one SQLite file.
+    """Tokens (and extracted text blocks, their fingerprints) of texts keyed by content hash,
+    in one SQLite file.
 
     Unchanged texts are never tokenized twice. A corrupt entry is recomputed, and a
     corrupt or unwritable database degrades to no cache, never to a failure.
     """
 
-    _TABLES = ("tokens", "blocks")
+    _TABLES = ("tokens", "blocks", "fingerprints")
 
     def __init__(self, folder: str | None) -> None:
         self.folder = folder
@@ -159,6 +160,20 @@ class TokenCache:
     def put_blobs(self, items: dict[str, object]) -> None:
         self._put("blocks", {k: json.dumps(v, ensure_ascii=False) for k, v in items.items()})
 
+    def get_fingerprints(self, hashes: list[str]) -> dict[str, frozenset[int]]:
+        """Sets of integers (a body's block fingerprints); an unreadable entry counts as
+        missing."""
+        out = {}
+        for key, value in self._get("fingerprints", hashes).items():
+            try:
+                out[key] = frozenset(map(int, value.split()))
+            except ValueError:
+                continue
+        return out
+
+    def put_fingerprints(self, items: dict[str, frozenset[int]]) -> None:
+        self._put("fingerprints", {k: " ".join(map(str, sorted(v))) for k, v in items.items()})
+
 
 # One per worker process: loky reuses workers across calls, and a MeCab tagger per
 # chunk would pile up dictionaries in memory.
@@ -204,8 +219,10 @@ def _map(chunks: list[list[int]], texts: list[str], n_jobs: int) -> Iterable[lis
         # cost its start-up on every suggestion and (seen in the service) never be freed.
         tokenizer = _WORKER_TOKENIZER
         return ([tokenizer(texts[i]) for i in chunk] for chunk in chunks)
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
-    return Parallel(n_jobs=n_jobs, return_as="generator")(
+    from .workers import parallel
+
+    return parallel(n_jobs, return_as="generator")(
         delayed(_tokenize_chunk)([texts[i] for i in chunk]) for chunk in chunks
     )

@@ -11,17 +11,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import delayed
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from .errors import ModelError
 from .estimators import TagClassifier
 from .features import DocumentVectorizer
 from .neighbours import PostIndex
 from .posts import Post
-from .suggest import Suggester, extract_many, tokenize_posts
-from .text import BoilerplateFilter
+from .suggest import Suggester, learn_documents
 from .tokens import TokenCache, content_hash
+from .workers import parallel, start_workers
 
 # The newest posts, for prior shift: 5% of them, at least 20 (posts are in date order).
 RECENT_SHARE, RECENT_MIN = 0.05, 20
@@ -172,8 +173,10 @@ def _fit_category(X, posts: Sequence[Post], config: TrainingConfig,
 
 def _fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: TrainingConfig,
                 half_life: HalfLives, n_jobs: int = 1) -> _Models:
-    with ThreadPoolExecutor(1) as pool:
-        # The category model fits in a thread while the tag model's processes run.
+    # The category model fits in a thread while the tag model's processes run. One BLAS
+    # thread: with the cores taken, OpenBLAS's threads wait for each other on every
+    # vector operation of its L-BFGS (6 s instead of 0.6 s on allforces).
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(1) as pool:
         category = pool.submit(_fit_category, X, posts, config, half_life.category)
         tag_model = neighbours = None
         if tag_labels:
@@ -280,6 +283,7 @@ def train(
     with the same settings on nearly the same posts (a post edited or added), its
     choices are reused and the held-out fits skipped, so retraining stays quick.
     """
+    start_workers(n_jobs)  # they start up while the posts are read
     config = config or TrainingConfig()
     posts = sorted(posts, key=lambda p: (p.date or dt.date.min, p.path))
     if len(posts) < 2:
@@ -295,10 +299,8 @@ def train(
     per_post = [len(p.tags) for p in posts if p.tags] or [1]
     max_tags = config.max_tags or int(min(10, max(1, np.percentile(per_post, 95))))
 
-    blocks = extract_many([p.body for p in posts], cache)
-    boilerplate = BoilerplateFilter().fit(blocks)
-    docs = tokenize_posts(posts, boilerplate, config.max_chars, blocks=blocks, cache=cache,
-                          n_jobs=n_jobs, progress=progress)
+    boilerplate, docs = learn_documents(posts, config.max_chars, cache=cache, n_jobs=n_jobs,
+                                        progress=progress)
 
     def vectorizer() -> DocumentVectorizer:
         return DocumentVectorizer(title_weight=config.title_weight, min_df=config.min_df,
@@ -321,8 +323,7 @@ def train(
         head_vectorizer = vectorizer()
         X_head = head_vectorizer.fit_transform(docs[:head])
         X_valid = head_vectorizer.transform(docs[head:])
-        # max_nbytes=None: no read-only memmaps, which liblinear cannot take.
-        trials = Parallel(n_jobs=min(n_jobs, len(candidates)), max_nbytes=None)(
+        trials = parallel(min(n_jobs, len(candidates)))(
             delayed(_validate)(X_head, X_valid, posts[:head], posts[head:], tag_labels,
                                config, h, suggester) for h in candidates)
         # Each model keeps the half-life it did best with; ties go to the least weighting.
