@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from joblib import delayed
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
@@ -21,7 +20,7 @@ from .features import DocumentVectorizer
 from .posts import Post
 from .suggest import Suggester, learn_documents
 from .tokens import TokenCache, content_hash
-from .workers import parallel, start_workers
+from .workers import run, start_workers
 
 
 @dataclass
@@ -151,7 +150,7 @@ def _fit_category(X, posts: Sequence[Post], config: TrainingConfig,
 
 def _fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: TrainingConfig,
                 half_life: HalfLives, n_jobs: int = 1) -> _Models:
-    # The category model fits in a thread while the tag model's processes run. One BLAS
+    # The category model fits in a thread while the tag models fit. One BLAS
     # thread: with the cores taken, OpenBLAS's threads wait for each other on every
     # vector operation of its L-BFGS (6 s instead of 0.6 s on allforces).
     with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(1) as pool:
@@ -293,9 +292,8 @@ def train(
         head_vectorizer = vectorizer()
         X_head = head_vectorizer.fit_transform(docs[:head])
         X_valid = head_vectorizer.transform(docs[head:])
-        trials = parallel(min(n_jobs, len(candidates)))(
-            delayed(_validate)(X_head, X_valid, posts[:head], posts[head:], tag_labels,
-                               config, h, suggester) for h in candidates)
+        trials = list(run(_validate, [(X_head, X_valid, posts[:head], posts[head:], tag_labels,
+                                       config, h, suggester) for h in candidates], n_jobs))
         # Each model keeps the half-life it did best with; ties go to the least weighting.
         best_category = max(trials, key=lambda t: t.get("category_accuracy", 0.0))
         best_tags = max(trials, key=lambda t: t.get("tag_f1", 0.0))
