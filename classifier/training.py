@@ -303,7 +303,10 @@ def train(
                       "category_accuracy": best_category.get("category_accuracy"),
                       "tag_f1": best_tags.get("tag_f1"), "trials": trials}
     X = suggester.vectorizer.fit_transform(docs)
-    models = _fit_models(X, posts, tag_labels, config, half_life, n_jobs)
+    with ThreadPoolExecutor(1) as pool:
+        # Hashing every post for the card takes a while: done while the models fit.
+        data_fingerprint = pool.submit(fingerprint, posts)
+        models = _fit_models(X, posts, tag_labels, config, half_life, n_jobs)
     suggester.category_model = models.category_model
     suggester.category_labels = models.category_labels
     suggester.tag_model = models.tag_model
@@ -316,7 +319,7 @@ def train(
         tag_threshold=suggester.tag_threshold,
         max_tags=max_tags,
         validation=validation,
-        fingerprint=fingerprint(posts),
+        fingerprint=data_fingerprint.result(),
         date_range=(str(min(dates)) if dates else None, str(max(dates)) if dates else None),
         half_life_days={"category": half_life.category, "tags": half_life.tags},
     )
