@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from joblib import delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
@@ -13,7 +12,7 @@ from sklearn.preprocessing import label_binarize
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .workers import parallel
+from .workers import run
 
 
 def _fit_columns(X, Y, weight, C, class_weight, dual, tol) -> tuple[np.ndarray, np.ndarray]:
@@ -96,9 +95,8 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         columns = np.array_split(np.arange(Y.shape[1]), max(1, min(self.n_jobs, Y.shape[1])))
         # Processes, not threads: liblinear draws from one global random generator, which
         # fits in threads would reseed under each other.
-        fitted = parallel(len(columns))(
-            delayed(_fit_columns)(X, Y[:, cols], weight, self.C, class_weight, dual, self.tol)
-            for cols in columns)
+        fitted = run(_fit_columns, [(X, Y[:, cols], weight, self.C, class_weight, dual,
+                                     self.tol) for cols in columns], self.n_jobs)
         for cols, (coef, intercept) in zip(columns, fitted, strict=True):
             self.coef_[cols] = coef
             self.intercept_[cols] = intercept

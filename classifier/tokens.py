@@ -214,15 +214,10 @@ def tokenize_many(
 
 
 def _map(chunks: list[list[int]], texts: list[str], n_jobs: int) -> Iterable[list[list[str]]]:
-    if n_jobs == 1 or len(chunks) < 4:
-        # The shared tokenizer keeps one MeCab tagger per thread: a tagger per call would
-        # cost its start-up on every suggestion and (seen in the service) never be freed.
-        tokenizer = _WORKER_TOKENIZER
-        return ([tokenizer(texts[i]) for i in chunk] for chunk in chunks)
-    from joblib import delayed
+    from .workers import run
 
-    from .workers import parallel
-
-    return parallel(n_jobs, return_as="generator")(
-        delayed(_tokenize_chunk)([texts[i] for i in chunk]) for chunk in chunks
-    )
+    # A few chunks are not worth a worker process. In this process, the shared tokenizer
+    # keeps one MeCab tagger per thread: a tagger per call would cost its start-up on every
+    # suggestion and (seen in the service) never be freed.
+    tasks = [([texts[i] for i in chunk],) for chunk in chunks]
+    return run(_tokenize_chunk, tasks, n_jobs if len(chunks) >= 4 else 1)

@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
-from joblib import delayed
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
@@ -22,7 +21,7 @@ from .neighbours import PostIndex
 from .posts import Post
 from .suggest import Suggester, learn_documents
 from .tokens import TokenCache, content_hash
-from .workers import parallel, start_workers
+from .workers import run, start_workers
 
 # The newest posts, for prior shift: 5% of them, at least 20 (posts are in date order).
 RECENT_SHARE, RECENT_MIN = 0.05, 20
@@ -173,7 +172,7 @@ def _fit_category(X, posts: Sequence[Post], config: TrainingConfig,
 
 def _fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: TrainingConfig,
                 half_life: HalfLives, n_jobs: int = 1) -> _Models:
-    # The category model fits in a thread while the tag model's processes run. One BLAS
+    # The category model fits in a thread while the tag models fit. One BLAS
     # thread: with the cores taken, OpenBLAS's threads wait for each other on every
     # vector operation of its L-BFGS (6 s instead of 0.6 s on allforces).
     with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(1) as pool:
@@ -323,9 +322,8 @@ def train(
         head_vectorizer = vectorizer()
         X_head = head_vectorizer.fit_transform(docs[:head])
         X_valid = head_vectorizer.transform(docs[head:])
-        trials = parallel(min(n_jobs, len(candidates)))(
-            delayed(_validate)(X_head, X_valid, posts[:head], posts[head:], tag_labels,
-                               config, h, suggester) for h in candidates)
+        trials = list(run(_validate, [(X_head, X_valid, posts[:head], posts[head:], tag_labels,
+                                       config, h, suggester) for h in candidates], n_jobs))
         # Each model keeps the half-life it did best with; ties go to the least weighting.
         best_category = max(trials, key=lambda t: t.get("category_accuracy", 0.0))
         best_tags = max(trials, key=lambda t: t.get("tag_f1", 0.0))
@@ -335,7 +333,10 @@ def train(
                       "category_accuracy": best_category.get("category_accuracy"),
                       "tag_f1": best_tags.get("tag_f1"), "trials": trials}
     X = suggester.vectorizer.fit_transform(docs)
-    models = _fit_models(X, posts, tag_labels, config, half_life, n_jobs)
+    with ThreadPoolExecutor(1) as pool:
+        # Hashing every post for the card takes a while: done while the models fit.
+        data_fingerprint = pool.submit(fingerprint, posts)
+        models = _fit_models(X, posts, tag_labels, config, half_life, n_jobs)
     suggester.category_model = models.category_model
     suggester.category_labels = models.category_labels
     suggester.tag_model = models.tag_model
@@ -350,7 +351,7 @@ def train(
         tag_threshold=suggester.tag_threshold,
         max_tags=max_tags,
         validation=validation,
-        fingerprint=fingerprint(posts),
+        fingerprint=data_fingerprint.result(),
         date_range=(str(min(dates)) if dates else None, str(max(dates)) if dates else None),
         half_life_days={"category": half_life.category, "tags": half_life.tags},
     )

@@ -1,26 +1,24 @@
-"""Worker processes: one loky pool for tokenizing and fitting, started ahead of need."""
+"""Parallel work: the main process and ``n_jobs - 1`` worker processes, started ahead of need."""
 
 from __future__ import annotations
 
-import threading
+import pickle
+from collections.abc import Callable, Iterator, Sequence
 
-from joblib import Parallel, delayed
+from joblib.externals.loky import get_reusable_executor
 
-_starting: threading.Thread | None = None
-
-
-def _pool(n_jobs: int, **kwargs) -> Parallel:
-    # The same pool arguments on every call: loky replaces its workers when they change,
-    # and starting them costs over a second each (they import scikit-learn).
-    # No memmaps: liblinear needs writable arrays.
-    return Parallel(n_jobs=n_jobs, max_nbytes=None, **kwargs)
+# One BLAS thread in a worker: the main process and the workers already take a core each.
+_WORKER_ENV = dict.fromkeys(("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"), "1")
 
 
-def parallel(n_jobs: int, **kwargs) -> Parallel:
-    """A joblib ``Parallel`` over the shared worker processes."""
-    if _starting is not None:
-        _starting.join()  # one joblib call at a time
-    return _pool(n_jobs, **kwargs)
+def _pool(n_workers: int):
+    # The same arguments on every call: loky keeps its workers only then, and starting one
+    # costs over a second of CPU (it imports scikit-learn).
+    return get_reusable_executor(max_workers=n_workers, timeout=300, env=_WORKER_ENV)
+
+
+def _unpickled(function: Callable, task: bytes):
+    return function(*pickle.loads(task))
 
 
 def _ready() -> None:
@@ -28,11 +26,50 @@ def _ready() -> None:
 
 
 def start_workers(n_jobs: int) -> None:
-    """Start ``n_jobs`` worker processes in the background, so that their start-up
-    overlaps with reading posts; the next ``parallel(n_jobs)`` reuses them."""
-    global _starting
-    if n_jobs < 2 or (_starting is not None and _starting.is_alive()):
+    """Start the worker processes of ``run(..., n_jobs)``; returns at once, and their
+    start-up overlaps with whatever comes before ``run``."""
+    if n_jobs > 1:
+        pool = _pool(n_jobs - 1)
+        for _ in range(n_jobs - 1):
+            pool.submit(_ready)
+
+
+def run(function: Callable, tasks: Sequence[tuple], n_jobs: int = 1) -> Iterator:
+    """``function(*task)`` for each task, yielded in order.
+
+    The main process does every ``n_jobs``-th task, the others go to ``n_jobs - 1``
+    worker processes: one process fewer to start than ``n_jobs`` workers, and the main
+    process works instead of waiting. While a worker's result is not ready, the main
+    process does its next tasks ahead.
+    """
+    if n_jobs < 2 or len(tasks) < 2:
+        yield from (function(*task) for task in tasks)
         return
-    _starting = threading.Thread(
-        target=lambda: _pool(n_jobs)(delayed(_ready)() for _ in range(n_jobs)), daemon=True)
-    _starting.start()
+    pool = _pool(n_jobs - 1)
+    # Tasks are pickled here rather than in loky's background thread: the main process goes
+    # on with its own tasks, which may change the objects passed (a scipy matrix notes that
+    # its indices are sorted when a fit reads it).
+    futures = {i: pool.submit(_unpickled, function, pickle.dumps(task, pickle.HIGHEST_PROTOCOL))
+               for i, task in enumerate(tasks) if i % n_jobs}
+    own = iter(range(0, len(tasks), n_jobs))  # the main process's tasks, in order
+    done = {}
+
+    def do_own() -> bool:
+        j = next(own, None)
+        if j is not None:
+            done[j] = function(*tasks[j])
+        return j is not None
+
+    try:
+        for i in range(len(tasks)):
+            if i in futures:
+                while not futures[i].done() and do_own():
+                    pass
+                yield futures.pop(i).result()
+            else:
+                if i not in done:
+                    do_own()
+                yield done.pop(i)
+    finally:
+        for future in futures.values():  # a task failed, or the caller stopped early
+            future.cancel()
