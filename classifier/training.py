@@ -282,7 +282,6 @@ def train(
     with the same settings on nearly the same posts (a post edited or added), its
     choices are reused and the held-out fits skipped, so retraining stays quick.
     """
-    start_workers(n_jobs)  # they start up while the posts are read
     config = config or TrainingConfig()
     posts = sorted(posts, key=lambda p: (p.date or dt.date.min, p.path))
     if len(posts) < 2:
@@ -298,6 +297,7 @@ def train(
     per_post = [len(p.tags) for p in posts if p.tags] or [1]
     max_tags = config.max_tags or int(min(10, max(1, np.percentile(per_post, 95))))
 
+    start_workers(n_jobs)  # they start up while the posts are read from the cache
     boilerplate, docs = learn_documents(posts, config.max_chars, cache=cache, n_jobs=n_jobs,
                                         progress=progress)
 

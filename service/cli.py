@@ -28,7 +28,6 @@ from classifier import (
 )
 from classifier.persistence import CARD_FILE
 from classifier.posts import decode
-from classifier.workers import start_workers
 
 from . import check_command
 
@@ -186,7 +185,6 @@ class _Progress:
 
 
 def cmd_train(args) -> int:
-    start_workers(args.jobs)  # they start up while the posts are read
     corpus = _load(args)
     previous = None
     if not args.retune and os.path.isfile(os.path.join(args.out, CARD_FILE)):
