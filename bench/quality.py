@@ -55,6 +55,7 @@ CANDIDATES = {
     "title weight 5": {"title_weight": 5},
     "tag C 16": {"tag_C": 16.0},
     "category C 10": {"category_C": 10.0},
+    "no yearly series tags": {"tag_series": False},
 }
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from .errors import BunruiError, PostError, TaxonomyError
 from .frontmatter import locate_field, locate_front_matter
 from .posts import Post, decode, parse_post
+from .series import YEAR, label_of, render
 from .taxonomy import OFF, SEVERITIES, Taxonomy, label_key, nearest_label
 from .tokens import TokenCache, content_hash, tokenize_many
 
@@ -47,6 +48,8 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("tag-deprecated", "warning", "a retired tag", fixable=True),
     Rule("tag-disallowed", "warning", "a tag the taxonomy does not allow"),
     Rule("tag-unknown", "warning", "a tag outside the taxonomy's canonical tags"),
+    Rule("tag-series-year", "warning",
+         "a tag of a yearly series (advent{year}) with another year than the post's date"),
     Rule("tag-new", "notice",
          "a tag no post of the model's training data had (no canonical list declared)"),
     Rule("category-mismatch", "warning", "the model strongly prefers another category",
@@ -180,6 +183,7 @@ class Checker:
         self._category_keys = {label_key(c): c for c in (*t.categories, *t.deprecated_categories)}
         self._tags = set(t.tags)
         self._known = set(t.known_tags)
+        self._series = {x for x in (*t.tags, *t.known_tags) if YEAR in x}
         self._alias_keys = {label_key(a): c for a, c in t.tag_aliases.items()}
         self._disallowed = {label_key(d) for d in t.disallowed_tags}
 
@@ -292,7 +296,7 @@ class Checker:
                     for p in usable}
             known = self.cache.get_many(list(set(keys.values())))
             for post in usable:
-                scores = self._decode(known.get(keys[post.path]))
+                scores = self._decode(known.get(keys[post.path]), post.date)
                 if scores is not None:
                     out[post.path] = scores
             if progress and out:
@@ -305,7 +309,7 @@ class Checker:
                     categories=({c: float(p) for c, p in zip(s.category_labels, cats[i],
                                                              strict=True)}
                                 if cats is not None else {}),
-                    tags=({t: float(p) for t, p in zip(s.tag_labels, tags[i], strict=True)}
+                    tags=(_tag_scores(s.tag_labels, tags[i], post.date)
                           if tags is not None else {}))
                 out[post.path] = scores
                 if keys:
@@ -339,7 +343,7 @@ class Checker:
             cats, tags, _ = self.suggester.score(self.documents(chunk, progress))
             yield chunk, (cats, tags)
 
-    def _decode(self, stored: list[str] | None) -> ModelScores | None:
+    def _decode(self, stored: list[str] | None, date) -> ModelScores | None:
         """Scores read back from the cache, or None when they do not fit this model."""
         s = self.suggester
         if not stored or "|" not in stored:
@@ -351,7 +355,7 @@ class Checker:
             return None
         try:
             return ModelScores(dict(zip(s.category_labels, map(float, cats), strict=False)),
-                               dict(zip(s.tag_labels, map(float, tags), strict=False)))
+                               _tag_scores(s.tag_labels, map(float, tags), date))
         except ValueError:
             return None
 
@@ -528,12 +532,20 @@ class Checker:
                 continue
             present.add(tag)
             passed.add(i)
-            if self._tags and tag not in self._tags:
+            series = label_of(tag, self._series)
+            if series != tag and post.date and render(series, post.date) != tag:
+                # Typically copied from last year's post of the series.
+                expected = render(series, post.date)
+                add("tag-series-year", at, key,
+                    f"tag '{tag}' is of the yearly series '{series}', but the post is dated "
+                    f"{post.date.year}", Fix(f"replace '{tag}' with '{expected}'", key, i, raw,
+                                             expected))
+            elif self._tags and label_of(tag, self._tags) not in self._tags:
                 near = nearest_label(tag, t.tags)
                 add("tag-unknown", at, key, f"tag '{tag}' is not among the canonical tags"
                     + (f"; nearest: '{near}'" if near else ""),
                     Fix(f"replace '{tag}' with '{near}'", key, i, raw, near) if near else None)
-            elif not self._tags and self._known and tag not in self._known:
+            elif not self._tags and self._known and label_of(tag, self._known) not in self._known:
                 near = nearest_label(tag, t.known_tags)
                 add("tag-new", at, key, f"tag '{tag}' is new: no post the model learned from "
                     "has it" + (f"; nearest known tag: '{near}'" if near else ""),
@@ -580,6 +592,11 @@ def _score_chunk(suggester, posts: Sequence[Post]):
     """Category and tag probabilities of ``posts`` (run in a worker process)."""
     cats, tags, _ = suggester.score(suggester.documents(posts, cache=None, n_jobs=1))
     return cats, tags
+
+
+def _tag_scores(labels: Sequence[str], scores, date) -> dict[str, float]:
+    """Tag probabilities by label as a post of ``date`` is tagged (a series takes its year)."""
+    return {render(t, date): float(p) for t, p in zip(labels, scores, strict=True)}
 
 
 def _top_tags(scores: ModelScores, n: int) -> str:

@@ -12,6 +12,7 @@ from sklearn.metrics import f1_score
 
 from .errors import InputError
 from .posts import Post
+from .series import label_of, render
 from .tokens import TokenCache
 from .training import TrainingConfig, train
 
@@ -114,9 +115,12 @@ def evaluate_split(train_posts: Sequence[Post], test_posts: Sequence[Post],
             chosen.append([])
             continue
         order = np.argsort(-tags[i], kind="stable")
-        ranked.append([suggester.tag_labels[k] for k in order])
-        chosen.append([suggester.tag_labels[k] for k in suggester.choose_tags(tags[i])])
-    unseen = Counter(t for p in test_posts for t in p.tags if t not in set(suggester.tag_labels))
+        date = test_posts[i].date
+        ranked.append([render(suggester.tag_labels[k], date) for k in order])
+        chosen.append([render(suggester.tag_labels[k], date)
+                       for k in suggester.choose_tags(tags[i])])
+    known = set(suggester.tag_labels)
+    unseen = Counter(t for p in test_posts for t in p.tags if label_of(t, known) not in known)
     return {
         "train_posts": len(train_posts),
         "test_posts": len(test_posts),

@@ -11,6 +11,7 @@ from .errors import InputError
 from .features import Document, DocumentVectorizer
 from .neighbours import PostIndex
 from .posts import Post, parse_post
+from .series import render
 from .text import (
     TEXT_VERSION,
     Block,
@@ -216,23 +217,28 @@ class Suggester:
             suggestion = Suggestion(
                 category=categories[0] if categories else None,
                 categories=categories,
-                tags=[Scored(self.tag_labels[k], float(tag_scores[k])) for k in chosen],
-                tag_candidates=[Scored(self.tag_labels[k], float(tag_scores[k])) for k in order],
+                tags=self._scored_tags(chosen, tag_scores, posts[i].date),
+                tag_candidates=self._scored_tags(order, tag_scores, posts[i].date),
             )
             if explain:
-                suggestion.explanations = self._explain(X[i], suggestion, explain)
+                suggestion.explanations = self._explain(X[i], suggestion, chosen, explain)
                 if self.neighbours is not None:
                     suggestion.similar_posts = [Scored(title, sim) for title, sim in
                                                 self.neighbours.similar(X[i], 3)]
             out.append(suggestion)
         return out
 
+    def _scored_tags(self, indices, scores: np.ndarray, date) -> list[Scored]:
+        # A series label takes the draft's year: `advent{year}` is `advent2025` in 2025.
+        return [Scored(render(self.tag_labels[k], date), float(scores[k])) for k in indices]
+
     def suggest_text(self, text: str, path: str = "<draft>", **kwargs) -> Suggestion:
         """Suggestion for one draft given as Markdown (front matter optional) or plain text."""
         post = parse_post(text, path, require_front_matter=False)
         return self.suggest_posts([post], **kwargs)[0]
 
-    def _explain(self, x, suggestion: Suggestion, n: int) -> dict[str, dict[str, list[Scored]]]:
+    def _explain(self, x, suggestion: Suggestion, chosen: list[int],
+                 n: int) -> dict[str, dict[str, list[Scored]]]:
         """The terms of this draft that added most to each suggested label's score."""
         vocabulary = self.vectorizer.vocabulary
         row = x.tocsr()
@@ -250,6 +256,6 @@ class Suggester:
             coef = self.category_model.coef_
             out["category"][suggestion.category.label] = top(coef[k] if len(coef) > 1 else
                                                               coef[0] * (1 if k else -1))
-        for tag in suggestion.tags:
-            out["tags"][tag.label] = top(self.tag_model.coef_[self.tag_labels.index(tag.label)])
+        for k, tag in zip(chosen, suggestion.tags, strict=True):
+            out["tags"][tag.label] = top(self.tag_model.coef_[k])
         return out

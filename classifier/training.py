@@ -19,6 +19,7 @@ from .estimators import TagClassifier
 from .features import DocumentVectorizer
 from .neighbours import PostIndex
 from .posts import Post
+from .series import find_series, to_series
 from .suggest import Suggester, learn_documents
 from .tokens import TokenCache, content_hash
 from .workers import run, start_workers
@@ -39,6 +40,8 @@ class TrainingConfig:
     tag_C: float = 64.0
     tag_class_weight: str | None = "balanced"
     min_tag_count: int = 2
+    # Tags of a yearly series (advent2024, advent2025) learned as one label, advent{year}.
+    tag_series: bool = True
     # A tag's score: this share from the tag model, the rest from the votes of the
     # `tag_neighbours` most similar posts (weighted like the tag model's posts).
     tag_mix: float = 0.5
@@ -278,14 +281,19 @@ def train(
     half-life (when ``half_life_days`` is "auto") and the tag threshold, with models
     fitted on the older ones; then the final model is fitted on all posts.
 
+    The tags of a yearly series (``advent2024``, ``advent2025``) are learned as one label,
+    ``advent{year}`` (see ``series``).
+
     ``previous`` is the card of an earlier model of the same blog: when it was trained
     with the same settings on nearly the same posts (a post edited or added), its
     choices are reused and the held-out fits skipped, so retraining stays quick.
     """
     config = config or TrainingConfig()
-    posts = sorted(posts, key=lambda p: (p.date or dt.date.min, p.path))
-    if len(posts) < 2:
-        raise ModelError(f"need at least 2 posts to train, got {len(posts)}")
+    originals = sorted(posts, key=lambda p: (p.date or dt.date.min, p.path))
+    if len(originals) < 2:
+        raise ModelError(f"need at least 2 posts to train, got {len(originals)}")
+    series = find_series(originals) if config.tag_series else frozenset()
+    posts = [replace(p, tags=to_series(p.tags, series)) if series else p for p in originals]
     category_counts = Counter(p.categories[0] for p in posts if p.categories)
     tag_counts = Counter(t for p in posts for t in dict.fromkeys(p.tags))
     if len(category_counts) < 2 and not tag_counts:
@@ -335,7 +343,7 @@ def train(
     X = suggester.vectorizer.fit_transform(docs)
     with ThreadPoolExecutor(1) as pool:
         # Hashing every post for the card takes a while: done while the models fit.
-        data_fingerprint = pool.submit(fingerprint, posts)
+        data_fingerprint = pool.submit(fingerprint, originals)
         models = _fit_models(X, posts, tag_labels, config, half_life, n_jobs)
     suggester.category_model = models.category_model
     suggester.category_labels = models.category_labels

@@ -94,6 +94,9 @@ def _add_corpus_options(parser: argparse.ArgumentParser) -> None:
                              "chosen on the newest posts held out")
     parser.add_argument("--min-tag-count", type=_positive, default=TrainingConfig.min_tag_count,
                         help="leave out tags used fewer times (default %(default)s)")
+    parser.add_argument("--literal-years", action="store_true",
+                        help="learn yearly tags (advent2024, advent2025) one by one, not as a "
+                             "series whose year follows the draft's date")
     parser.add_argument("--cache-dir", default=None,
                         help="token cache folder (default $BUNRUI_CACHE_DIR or ~/.cache/bunrui)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
@@ -154,7 +157,8 @@ def _cache(args) -> TokenCache | None:
 
 
 def _config(args) -> TrainingConfig:
-    return TrainingConfig(half_life_days=args.half_life, min_tag_count=args.min_tag_count)
+    return TrainingConfig(half_life_days=args.half_life, min_tag_count=args.min_tag_count,
+                          tag_series=not args.literal_years)
 
 
 def _load(args):

@@ -118,14 +118,15 @@ def test_train_since_and_until(capsys, tmp_path):
     assert card["training"]["date_range"] == ["2025-03-06", "2025-06-28"]
 
 
-def test_train_half_life_is_in_the_card(capsys, tmp_path):
+def test_train_options_are_in_the_card(capsys, tmp_path):
     code, _, _ = run(capsys, "train", str(JEKYLL), "--out", str(tmp_path / "m"),
-                     "--half-life", "90", "--min-tag-count", "4",
+                     "--half-life", "90", "--min-tag-count", "4", "--literal-years",
                      "--cache-dir", str(tmp_path / "cache"))
     assert code == 0
     card = json.loads((tmp_path / "m" / "metadata.json").read_text(encoding="utf-8"))
     assert card["training"]["config"]["half_life_days"] == 90
     assert card["training"]["config"]["min_tag_count"] == 4
+    assert card["training"]["config"]["tag_series"] is False
     assert set(card["rare_tags"]) == {"京都", "お菓子"}
 
 
