@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import json
 import os
@@ -23,8 +25,13 @@ _SKIP_POS2 = frozenset({"数詞", "代名詞", "非自立可能", "助動詞語�
 # Formal nouns (こと -> 事, もの -> 物, ため -> 為) are nouns to UniDic but carry no topic.
 _STOP_LEMMAS = frozenset({"事", "物", "為", "様", "訳", "筈", "所", "方", "時", "中", "的"})
 TOKENIZER_VERSION = "4"  # 3: an unknown last word is kept; 4: formal nouns dropped
-# The file name carries the cache's schema: an older file is left alone, not misread.
-CACHE_FILE = "cache-v2.sqlite"
+# The file name carries the cache's schema, so an older file is never misread; older
+# files are removed. v3: entries carry the day they were last used.
+CACHE_FILE = "cache-v3.sqlite"
+_OLD_CACHE_FILES = ("tokens.sqlite", "cache-v2.sqlite")
+# Entries unused for this many days are dropped (checked once a day): every edit of a post
+# leaves its old version's tokens behind, and the cache would only grow.
+MAX_AGE_DAYS = 90
 
 
 class Tokenizer:
@@ -86,7 +93,9 @@ class TokenCache:
     in one SQLite file.
 
     Unchanged texts are never tokenized twice. A corrupt entry is recomputed, and a
-    corrupt or unwritable database degrades to no cache, never to a failure.
+    corrupt or unwritable database degrades to no cache, never to a failure. Entries
+    unused for ``MAX_AGE_DAYS`` are dropped; SQLite reuses their space, so the file stops
+    growing rather than shrinking.
     """
 
     _TABLES = ("tokens", "blocks", "fingerprints")
@@ -94,10 +103,15 @@ class TokenCache:
     def __init__(self, folder: str | None) -> None:
         self.folder = folder
         self._db: sqlite3.Connection | None = None
+        self._today = dt.date.today().toordinal()
         if folder:
             try:
                 os.makedirs(folder, exist_ok=True)
                 self._db = self._open(os.path.join(folder, CACHE_FILE))
+                self._prune()
+                for name in _OLD_CACHE_FILES:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.remove(os.path.join(folder, name))
             except (OSError, sqlite3.Error):
                 self._db = None
 
@@ -107,7 +121,8 @@ class TokenCache:
             db = sqlite3.connect(path)
             for table in cls._TABLES:
                 db.execute(f"CREATE TABLE IF NOT EXISTS {table} "
-                           "(hash TEXT PRIMARY KEY, value TEXT)")
+                           "(hash TEXT PRIMARY KEY, value TEXT, used INTEGER NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER)")
             return db
 
         try:
@@ -116,17 +131,36 @@ class TokenCache:
             os.replace(path, path + ".corrupt")  # keep it for a post-mortem, start afresh
             return connect()
 
+    def _prune(self) -> None:
+        with self._db:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'pruned'").fetchone()
+            if row and row[0] == self._today:
+                return
+            for table in self._TABLES:
+                self._db.execute(f"DELETE FROM {table} WHERE used < ?",
+                                 (self._today - MAX_AGE_DAYS,))
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('pruned', ?)", (self._today,))
+
     def _get(self, table: str, hashes: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         if self._db is None or not hashes:
             return found
         try:
+            stale: list[str] = []
             for start in range(0, len(hashes), 500):
                 chunk = hashes[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT hash, value FROM {table} WHERE hash IN ({marks})", chunk)
-                found.update((k, v) for k, v in rows if isinstance(v, str))
+                    f"SELECT hash, value, used FROM {table} WHERE hash IN ({marks})", chunk)
+                for key, value, used in rows:
+                    if isinstance(value, str):
+                        found[key] = value
+                        if used != self._today:
+                            stale.append(key)
+            # Mark what was used: once a day per entry, so reads seldom write.
+            with self._db:
+                self._db.executemany(f"UPDATE {table} SET used = ? WHERE hash = ?",
+                                     [(self._today, key) for key in stale])
         except sqlite3.Error:
             pass
         return found
@@ -136,8 +170,8 @@ class TokenCache:
             return
         try:
             with self._db:
-                self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
-                                     list(items.items()))
+                self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
+                                     [(k, v, self._today) for k, v in items.items()])
         except sqlite3.Error:
             pass
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 import sqlite3
 import threading
@@ -9,7 +10,7 @@ import threading
 import pytest
 
 from classifier import TokenCache, Tokenizer
-from classifier.tokens import CACHE_FILE, content_hash, tokenize_many
+from classifier.tokens import CACHE_FILE, MAX_AGE_DAYS, content_hash, tokenize_many
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +167,8 @@ def test_corrupt_entry_is_recomputed(tmp_path, calls, bad_value):
     folder = tmp_path / "cache"
     TokenCache(str(folder))
     with sqlite3.connect(folder / CACHE_FILE) as db:
-        db.execute("INSERT INTO tokens VALUES (?, ?)", (content_hash(TEXTS[1]), bad_value))
+        db.execute("INSERT INTO tokens VALUES (?, ?, ?)",
+                   (content_hash(TEXTS[1]), bad_value, dt.date.today().toordinal()))
     db.close()
     cache = TokenCache(str(folder))
     assert tokenize_many([TEXTS[1]], cache=cache) == [expected]
@@ -206,6 +208,54 @@ def test_cache_lives_where_asked(tmp_path):
     tokenize_many(TEXTS, cache=TokenCache(str(folder)))
     assert [p.name for p in folder.iterdir()] == [CACHE_FILE]
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [CACHE_FILE]
+
+
+def _age(folder, days: dict[str, int]) -> None:
+    """Make the cache's entries of some texts look last used ``days`` ago, and let the
+    next open prune again today."""
+    today = dt.date.today().toordinal()
+    with sqlite3.connect(folder / CACHE_FILE) as db:
+        for text, ago in days.items():
+            db.execute("UPDATE tokens SET used = ? WHERE hash = ?",
+                       (today - ago, content_hash(text)))
+        db.execute("DELETE FROM meta")
+    db.close()
+
+
+def _cached(folder) -> set[str]:
+    with sqlite3.connect(folder / CACHE_FILE) as db:
+        hashes = {h for (h,) in db.execute("SELECT hash FROM tokens")}
+    db.close()
+    return {t for t in TEXTS if content_hash(t) in hashes}
+
+
+def test_entries_unused_for_long_are_dropped(tmp_path, calls):
+    tokenize_many(TEXTS, cache=TokenCache(str(tmp_path)))
+    _age(tmp_path, {TEXTS[0]: MAX_AGE_DAYS + 1, TEXTS[1]: MAX_AGE_DAYS - 1})
+    TokenCache(str(tmp_path))
+    assert _cached(tmp_path) == set(TEXTS) - {TEXTS[0]}
+    calls.clear()
+    tokenize_many(TEXTS, cache=TokenCache(str(tmp_path)))
+    assert calls == [TEXTS[0]]
+
+
+def test_using_an_entry_keeps_it(tmp_path):
+    tokenize_many(TEXTS, cache=TokenCache(str(tmp_path)))
+    _age(tmp_path, {TEXTS[0]: MAX_AGE_DAYS - 1})
+    tokenize_many([TEXTS[0]], cache=TokenCache(str(tmp_path)))  # used today
+    _age(tmp_path, {})
+    with sqlite3.connect(tmp_path / CACHE_FILE) as db:
+        db.execute("UPDATE tokens SET used = used - 2")  # two days pass
+    db.close()
+    TokenCache(str(tmp_path))
+    assert TEXTS[0] in _cached(tmp_path)
+
+
+def test_files_of_older_cache_versions_are_removed(tmp_path):
+    for name in ("tokens.sqlite", "cache-v2.sqlite", "notes.txt"):
+        (tmp_path / name).write_text("old")
+    TokenCache(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [CACHE_FILE, "notes.txt"]
 
 
 def test_progress_counts_every_text(tmp_path):
