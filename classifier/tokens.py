@@ -108,7 +108,8 @@ class TokenCache:
             try:
                 os.makedirs(folder, exist_ok=True)
                 self._db = self._open(os.path.join(folder, CACHE_FILE))
-                self._prune()
+                with contextlib.suppress(sqlite3.Error):  # locked by another run: next time
+                    self._prune()
                 for name in _OLD_CACHE_FILES:
                     with contextlib.suppress(FileNotFoundError):
                         os.remove(os.path.join(folder, name))
@@ -157,10 +158,10 @@ class TokenCache:
                         found[key] = value
                         if used != self._today:
                             stale.append(key)
-            # Mark what was used: once a day per entry, so reads seldom write.
-            with self._db:
-                self._db.executemany(f"UPDATE {table} SET used = ? WHERE hash = ?",
-                                     [(self._today, key) for key in stale])
+            if stale:  # marked once a day per entry, so reads seldom write
+                with self._db:
+                    self._db.executemany(f"UPDATE {table} SET used = ? WHERE hash = ?",
+                                         [(self._today, key) for key in stale])
         except sqlite3.Error:
             pass
         return found
