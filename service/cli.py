@@ -26,8 +26,10 @@ from classifier import (
     time_split,
     train,
 )
+from classifier.conform import conform
 from classifier.persistence import CARD_FILE
 from classifier.posts import decode
+from classifier.taxonomy import Taxonomy, resolve_taxonomy
 
 from . import check_command
 
@@ -126,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive, help="suggest at most this many tags")
     p.add_argument("--explain", type=int, default=0, metavar="N",
                    help="show the N terms that weigh most for each suggestion")
+    p.add_argument("--taxonomy", metavar="FILE",
+                   help="a bunrui.toml the suggestions follow (default: the one found from "
+                        "each draft's folder upward, as `check` does)")
 
     p = commands.add_parser("evaluate", help="measure a model on posts it did not see")
     _add_corpus_options(p)
@@ -244,11 +249,21 @@ def _format_text(path: str, result: dict) -> str:
 
 def cmd_suggest(args) -> int:
     suggester, _ = load_model(args.model)
+    taxonomies: dict[str, Taxonomy] = {}
+
+    def taxonomy_for(path: str) -> Taxonomy:
+        # What `bunrui check` of this draft would hold it to: suggest nothing it flags.
+        folder = os.getcwd() if path == "<stdin>" else os.path.dirname(os.path.abspath(path))
+        if folder not in taxonomies:
+            taxonomies[folder] = resolve_taxonomy(args.taxonomy, start=folder)
+        return taxonomies[folder]
+
     failures = 0
     for path, raw in _read_drafts(args.files):
         try:
             post = parse_post(decode(raw, path), path, require_front_matter=False)
             suggestion = suggester.suggest_posts([post], limit=args.limit, explain=args.explain)[0]
+            suggestion = conform(suggestion, taxonomy_for(path))
         except BunruiError as exc:
             print(f"bunrui: {exc}", file=sys.stderr)
             failures += 1

@@ -109,3 +109,29 @@ def test_a_broken_taxonomy_file_is_reported(model_dir, tmp_path):
 
 def test_the_fixture_taxonomy_is_what_the_cli_reads():
     assert read_taxonomy(TAXONOMY).categories == ("料理", "旅行", "プログラミング")
+
+
+def test_suggestions_follow_the_same_taxonomy(model_dir, tmp_path):
+    """Nothing is suggested that /v1/check would flag under the service's taxonomy."""
+    from classifier.conform import conform
+    from classifier.taxonomy import resolve_taxonomy
+
+    rules = tmp_path / "bunrui.toml"
+    rules.write_text('[tags]\ndisallowed = ["温泉"]\n\n[tags.aliases]\n"京都" = "京都観光"\n',
+                     encoding="utf-8")
+    app = create_app(Settings(model=str(model_dir)))
+    app.dependency_overrides[get_check_settings] = lambda: CheckSettings(taxonomy=str(rules))
+    text = "# 京都の温泉旅\n\n京都で温泉に入り、旅館で和食を食べた一人旅の記録です。"
+    with TestClient(app) as c:
+        loaded = c.app.state.holder.current
+        answer = c.post("/v1/suggest", json={"text": text, "explain": 2}).json()
+        batch = c.post("/v1/suggest/batch", json={"documents": [{"text": text}],
+                                                  "explain": 2}).json()
+    raw = loaded.suggester.suggest_text(text, explain=2)
+    assert {"京都", "温泉"} <= {t.label for t in raw.tags}
+    tags = [t["label"] for t in answer["tags"]]
+    assert "京都観光" in tags and not {"京都", "温泉"} & set(tags)
+    assert "京都観光" in answer["explanations"]["tags"]
+    expected = conform(raw, resolve_taxonomy(str(rules), card=loaded.card)).as_dict()
+    assert {k: answer[k] for k in expected} == expected
+    assert batch["results"][0] == answer

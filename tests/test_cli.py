@@ -10,7 +10,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BROKEN, DRAFT_EXPECTATIONS, DRAFTS, FIXTURES, JEKYLL, TAGSONLY, tree_digest
+from conftest import (
+    BROKEN,
+    DRAFT_EXPECTATIONS,
+    DRAFTS,
+    FIXTURES,
+    JEKYLL,
+    TAGSONLY,
+    tree_digest,
+    write,
+)
 
 from classifier.tokens import CACHE_FILE
 from service.cli import default_cache_dir, main
@@ -237,6 +246,26 @@ def test_suggest_unusable_draft(capsys, model_dir, tmp_path, name, text, words):
     assert code == 1
     assert str(path) in err and words in err
     assert "Traceback" not in err
+
+
+def test_suggest_follows_the_taxonomy_found_beside_the_draft(capsys, model_dir, tmp_path):
+    site = tmp_path / "site"
+    write(site / "bunrui.toml", '[tags]\ndisallowed = ["テスト"]\n\n[tags.aliases]\n'
+                                '"Python" = "python3"\n')
+    draft = site / "_drafts" / "python-draft.md"
+    write(draft, (DRAFTS / "python-draft.md").read_text(encoding="utf-8"))
+    code, [plain], _ = suggest_json(capsys, model_dir, str(DRAFTS / "python-draft.md"))
+    assert {"Python", "テスト"} <= {t["label"] for t in plain["tags"]}
+    code, [result], err = suggest_json(capsys, model_dir, str(draft))
+    assert (code, err) == (0, "")
+    tags = [t["label"] for t in result["tags"]]
+    assert "python3" in tags and not {"Python", "テスト"} & set(tags)
+    assert not {"Python", "テスト"} & {t["label"] for t in result["tag_candidates"]}
+    # An explicit file wins over the one found; a broken one is an error naming it.
+    bad = write(tmp_path / "bad.toml", "[tags\n")
+    code, _, err = run(capsys, "suggest", "--model", model_dir, "--taxonomy", str(bad),
+                       str(draft))
+    assert code == 1 and str(bad) in err
 
 
 def test_suggest_missing_draft_file(capsys, model_dir, tmp_path):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 
 from classifier import InputError, Post, parse_post
+from classifier.conform import conform
+from classifier.taxonomy import Taxonomy
 
 from ..deps import ModelDep, SettingsDep
 from ..holder import LoadedModel
@@ -18,6 +22,7 @@ from ..schemas import (
     SuggestRequest,
 )
 from ..settings import Settings
+from .check import get_taxonomy
 
 router = APIRouter(prefix="/v1", tags=["suggest"])
 
@@ -36,14 +41,18 @@ def _post(draft: Draft, where: str) -> Post:
     return Post(path=f"{where}body", title=draft.title or "", body=draft.body or "")
 
 
-def _answer(model: LoadedModel, posts: list[Post], options: Options,
-            settings: Settings) -> list[dict]:
+TaxonomyDep = Annotated[Taxonomy, Depends(get_taxonomy)]
+
+
+def _answer(model: LoadedModel, posts: list[Post], options: Options, settings: Settings,
+            taxonomy: Taxonomy) -> list[dict]:
     explain = settings.explain if options.explain is None else options.explain
     results = model.suggester.suggest_posts(posts, limit=options.limit,
                                             threshold=options.threshold, explain=explain)
     out = []
     for result in results:
-        answer = result.as_dict()
+        # What `/v1/check` would flag under the same taxonomy is not suggested.
+        answer = conform(result, taxonomy).as_dict()
         answer.setdefault("explanations", {"category": {}, "tags": {}, "similar_posts": []})
         out.append(answer)
     return out
@@ -52,17 +61,17 @@ def _answer(model: LoadedModel, posts: list[Post], options: Options,
 # Plain `def`: tokenizing and scoring are CPU work, run in the thread pool.
 @router.post("/suggest", response_model=Suggestion, responses=ERRORS,
              summary="Suggest a category and tags for a draft")
-def suggest(request: SuggestRequest, model: ModelDep,
-            settings: SettingsDep) -> dict:
-    return _answer(model, [_post(request, "")], request, settings)[0]
+def suggest(request: SuggestRequest, model: ModelDep, settings: SettingsDep,
+            taxonomy: TaxonomyDep) -> dict:
+    return _answer(model, [_post(request, "")], request, settings, taxonomy)[0]
 
 
 @router.post("/suggest/batch", response_model=BatchResponse, responses=ERRORS,
              summary="Suggest for several drafts, answered in the same order")
-def suggest_batch(request: BatchRequest, model: ModelDep,
-                  settings: SettingsDep) -> dict:
+def suggest_batch(request: BatchRequest, model: ModelDep, settings: SettingsDep,
+                  taxonomy: TaxonomyDep) -> dict:
     if len(request.documents) > settings.max_batch:
         raise InputError(f"at most {settings.max_batch} documents per request, got "
                          f"{len(request.documents)}", path="documents", field="documents")
     posts = [_post(d, f"documents.{i}.") for i, d in enumerate(request.documents)]
-    return {"results": _answer(model, posts, request, settings)}
+    return {"results": _answer(model, posts, request, settings, taxonomy)}
