@@ -7,6 +7,11 @@ the test period (2026-03-01 .. 2026-03-14) is measured once, with the chosen con
 
     python bench/quality.py validate            # compare configurations on validation
     python bench/quality.py test [--json FILE]  # chosen config vs baselines on the test split
+    python bench/quality.py sizes [--json FILE] # smaller blogs: fewer training posts, same tests
+
+`sizes` trains on 250, 500 and 1,000 of the posts before each split, taken two ways: the
+newest ones (a young blog) and every k-th one over the whole period (a blog that posts
+less often), and measures on the same validation and test posts as the full corpus.
 
 Reads ../shared (never the tests).
 """
@@ -115,15 +120,51 @@ def run(train_posts, test_posts, configs: dict, reference: bool = True) -> tuple
     return rows, results
 
 
+SIZES = (250, 500, 1000)
+
+
+def sizes(allforces, mamezou) -> dict:
+    """Smaller blogs: the defaults trained on N posts of the training period."""
+    report: dict = {}
+    older, _ = time_split(allforces, TEST_DATE)
+    start, end = VALID_WEEKS[1]
+    head, valid = time_split(older, start)
+    train_all, test = time_split(allforces, TEST_DATE)
+    mame_split = newest_share_date(mamezou, 0.2)
+    mame_train, mame_test = time_split(mamezou, mame_split)
+    splits = {"allforces validation 02-21..28": (head, [p for p in valid if p.date < end]),
+              "allforces test": (train_all, test),
+              "mamezou test": (mame_train, mame_test)}
+    for name, (train_posts, test_posts) in splits.items():
+        train_posts = sorted(train_posts, key=lambda p: (p.date, p.path))
+        print(f"\n{name}: {len(test_posts)} posts\n{HEADER}")
+        for n in SIZES:
+            if n >= len(train_posts):
+                continue
+            step = len(train_posts) / n
+            samples = {f"newest {n}": train_posts[-n:],
+                       f"every {step:.1f}th, {n}": [train_posts[int(i * step)]
+                                                    for i in range(n)]}
+            for label, sample in samples.items():
+                rows, report[f"{name}, {label}"] = run(sample, test_posts, {label: {}})
+                print("\n".join(rows))
+        rows, report[f"{name}, all {len(train_posts)}"] = run(
+            train_posts, test_posts, {f"all {len(train_posts)}": {}})
+        print("\n".join(rows))
+    return report
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("stage", choices=["validate", "test"])
+    parser.add_argument("stage", choices=["validate", "test", "sizes"])
     parser.add_argument("--json", help="write all figures to this file")
     args = parser.parse_args(argv)
     allforces = load_corpus([SHARED / "allforces"]).posts
     mamezou = load_corpus([SHARED / "mamezou"]).posts
     report: dict = {}
-    if args.stage == "validate":
+    if args.stage == "sizes":
+        report = sizes(allforces, mamezou)
+    elif args.stage == "validate":
         older, _ = time_split(allforces, TEST_DATE)
         for start, end in VALID_WEEKS:
             train_posts, valid_posts = time_split(older, start)
