@@ -42,15 +42,16 @@ class _Rules:
 
 
 def _tags(scored: list[Scored], rules: _Rules) -> tuple[list[Scored], dict[str, str]]:
-    """The tags in their taxonomy form, best first without repeats, and old -> new names."""
-    best: dict[str, float] = {}
+    """The tags in their taxonomy form, best first, and old -> new names. Spellings of one
+    tag (`OpenAI`, `ｏｐｅｎａｉ`: a `tag-duplicate` to check) are suggested once, the best."""
+    best: dict[str, Scored] = {}
     renamed: dict[str, str] = {}
-    for s in scored:
+    for s in sorted(scored, key=lambda s: -s.score):
         tag = rules.tag(s.label)
         if tag is not None:
-            renamed[s.label] = tag
-            best[tag] = max(best.get(tag, 0.0), s.score)
-    return sorted((Scored(t, p) for t, p in best.items()), key=lambda s: -s.score), renamed
+            kept = best.setdefault(label_key(tag), Scored(tag, s.score))
+            renamed[s.label] = kept.label
+    return list(best.values()), renamed
 
 
 def conform(suggestion: Suggestion, taxonomy: Taxonomy) -> Suggestion:

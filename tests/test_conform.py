@@ -47,6 +47,12 @@ def test_a_tag_and_its_alias_are_suggested_once_with_the_better_score():
     assert out.tags == scored(("パスタ", 0.9))
 
 
+def test_spellings_of_one_tag_are_suggested_once():
+    out = conform(suggestion([("ｏｐｅｎａｉ", 0.5), ("OpenAI", 0.7), ("Open AI", 0.2)]),
+                  Taxonomy())
+    assert out.tags == scored(("OpenAI", 0.7))
+
+
 def test_a_retired_categorys_probability_goes_to_its_replacement():
     out = conform(suggestion([]), TAXONOMY)
     assert [(s.label, round(s.score, 3)) for s in out.categories] == [
