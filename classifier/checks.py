@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .conform import Rules
 from .errors import BunruiError, PostError, TaxonomyError
 from .frontmatter import locate_field, locate_front_matter
 from .posts import Post, decode, parse_post
@@ -186,6 +187,7 @@ class Checker:
         self._series = {x for x in (*t.tags, *t.known_tags) if YEAR in x}
         self._alias_keys = {label_key(a): c for a, c in t.tag_aliases.items()}
         self._disallowed = {label_key(d) for d in t.disallowed_tags}
+        self._rules = Rules(t)
 
     @property
     def uses_model(self) -> bool:
@@ -359,6 +361,15 @@ class Checker:
         except ValueError:
             return None
 
+    def _top_tags(self, scores: ModelScores, n: int) -> str:
+        """The model's best ``n`` tags in the taxonomy's terms (what `suggest` would give)."""
+        top: dict[str, float] = {}
+        for tag, p in sorted(scores.tags.items(), key=lambda kv: -kv[1]):
+            tag = self._rules.tag(tag)
+            if tag is not None and len(top) < n:
+                top.setdefault(tag, p)
+        return ", ".join(f"'{t}' ({_fmt(p)})" for t, p in top.items())
+
     # --- the rules ---------------------------------------------------------------------
 
     def _finding(self, rule: str, path: str, line: int | None, field_: str | None,
@@ -457,7 +468,7 @@ class Checker:
         if not tags:
             if t.min_tags:
                 add("tags-missing", line, key, "the post has no tags" + (
-                    f"; the model suggests {_top_tags(scores, 3)}" if scores and scores.tags
+                    f"; the model suggests {self._top_tags(scores, 3)}" if scores and scores.tags
                     else ""))
         elif len(tags) < t.min_tags:
             add("tags-too-few", line, key,
@@ -597,11 +608,6 @@ def _score_chunk(suggester, posts: Sequence[Post]):
 def _tag_scores(labels: Sequence[str], scores, date) -> dict[str, float]:
     """Tag probabilities by label as a post of ``date`` is tagged (a series takes its year)."""
     return {render(t, date): float(p) for t, p in zip(labels, scores, strict=True)}
-
-
-def _top_tags(scores: ModelScores, n: int) -> str:
-    top = sorted(scores.tags.items(), key=lambda kv: -kv[1])[:n]
-    return ", ".join(f"'{t}' ({_fmt(p)})" for t, p in top)
 
 
 class _Lines:

@@ -15,7 +15,9 @@ from .suggest import Scored, Suggestion
 from .taxonomy import Taxonomy, label_key
 
 
-class _Rules:
+class Rules:
+    """What a taxonomy makes of the model's labels."""
+
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
         self.aliases = {label_key(a): c for a, c in taxonomy.tag_aliases.items()}
@@ -41,7 +43,7 @@ class _Rules:
         return None if t.categories and category not in t.categories else category
 
 
-def _tags(scored: list[Scored], rules: _Rules) -> tuple[list[Scored], dict[str, str]]:
+def _tags(scored: list[Scored], rules: Rules) -> tuple[list[Scored], dict[str, str]]:
     """The tags in their taxonomy form, best first, and old -> new names. Spellings of one
     tag (`OpenAI`, `ｏｐｅｎａｉ`: a `tag-duplicate` to check) are suggested once, the best."""
     best: dict[str, Scored] = {}
@@ -56,7 +58,7 @@ def _tags(scored: list[Scored], rules: _Rules) -> tuple[list[Scored], dict[str, 
 
 def conform(suggestion: Suggestion, taxonomy: Taxonomy) -> Suggestion:
     """``suggestion`` with its labels in ``taxonomy``'s terms."""
-    rules = _Rules(taxonomy)
+    rules = Rules(taxonomy)
     merged: dict[str, float] = {}
     for s in suggestion.categories:
         category = rules.category(s.label)

@@ -218,6 +218,19 @@ def test_unlikely_and_missing_tags(model):
     assert missing[0].severity == "notice"
 
 
+def test_a_post_without_tags_gets_the_models_tags_in_the_taxonomys_terms(model):
+    suggester, _ = model
+    text = PYTHON.replace("tags: [{tags}]\n", "")
+    [raw] = [f for f in _checker(model).check_texts([("b.md", text)]).findings
+             if f.rule == "tags-missing"]
+    assert "'Python' (0." in raw.message
+    taxonomy = Taxonomy(tag_aliases={"Python": "python3"}, disallowed_tags=("テスト",))
+    [f] = [f for f in Checker(taxonomy, suggester).check_texts([("b.md", text)]).findings
+           if f.rule == "tags-missing"]
+    assert "'python3' (0." in f.message
+    assert "'Python'" not in f.message and "'テスト'" not in f.message
+
+
 def test_no_missing_tag_is_suggested_when_the_post_is_full(model):
     full = PYTHON.format(tags="Python, データベース, JavaScript, 和食")
     report = _checker(model).check_texts([("b.md", full)])
