@@ -185,8 +185,7 @@ class Checker:
         self._tags = set(t.tags)
         self._known = set(t.known_tags)
         self._series = {x for x in (*t.tags, *t.known_tags) if YEAR in x}
-        self._alias_keys = {label_key(a): c for a, c in t.tag_aliases.items()}
-        self._disallowed = {label_key(d) for d in t.disallowed_tags}
+        # The same reading of the taxonomy as `suggest` makes (aliases, disallowed by key).
         self._rules = Rules(t)
 
     @property
@@ -522,8 +521,8 @@ class Checker:
                     "the category does",
                     Fix(f"remove the tag '{tag}'", key, i, raw, None))
                 continue
-            if tag in t.tag_aliases or (k in self._alias_keys and tag not in self._tags):
-                canonical = t.tag_aliases.get(tag) or self._alias_keys[k]
+            if tag in t.tag_aliases or (k in self._rules.aliases and tag not in self._tags):
+                canonical = t.tag_aliases.get(tag) or self._rules.aliases[k]
                 present.add(canonical)
                 add("tag-alias", at, key, f"tag '{tag}' is an alias of '{canonical}'",
                     Fix(f"replace '{tag}' with '{canonical}'", key, i, raw, canonical, True))
@@ -537,16 +536,16 @@ class Checker:
                     Fix(f"replace '{tag}' with '{new}'", key, i, raw, new, True) if new else
                     Fix(f"remove the tag '{tag}'", key, i, raw, None))
                 continue
-            if k in self._disallowed:
+            if k in self._rules.disallowed:
                 add("tag-disallowed", at, key, f"tag '{tag}' is not allowed by the taxonomy",
                     Fix(f"remove the tag '{tag}'", key, i, raw, None))
                 continue
             present.add(tag)
             passed.add(i)
             series = label_of(tag, self._series)
-            if series != tag and post.date and render(series, post.date) != tag:
+            expected = render(series, post.date) if series != tag and post.date else tag
+            if expected != tag:
                 # Typically copied from last year's post of the series.
-                expected = render(series, post.date)
                 add("tag-series-year", at, key,
                     f"tag '{tag}' is of the yearly series '{series}', but the post is dated "
                     f"{post.date.year}", Fix(f"replace '{tag}' with '{expected}'", key, i, raw,
@@ -585,7 +584,7 @@ class Checker:
             if p < th["tag_missing"] or shown >= th["tag_missing_max"]:
                 break
             k = label_key(tag)
-            if (k in present_keys or k in self._disallowed or k in self._category_keys
+            if (k in present_keys or k in self._rules.disallowed or k in self._category_keys
                     or tag in t.tag_aliases or tag in t.deprecated_tags
                     or (self._tags and tag not in self._tags)):
                 continue
