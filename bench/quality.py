@@ -9,6 +9,9 @@ the test period (2026-03-01 .. 2026-03-14) is measured once, with the chosen con
     python bench/quality.py test [--json FILE]  # chosen config vs baselines on the test split
     python bench/quality.py sizes [--json FILE] # smaller blogs: fewer training posts, same tests
 
+`test` also measures the tags as served (`as_served`): what `suggest` and the service give
+without a taxonomy file, with no tag named like a category.
+
 `sizes` trains on 250, 500 and 1,000 of the posts before each split, taken two ways: the
 newest ones (a young blog) and every k-th one over the whole period (a blog that posts
 less often), and measures on the same validation and test posts as the full corpus.
@@ -30,10 +33,12 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.svm import LinearSVC
 
-from classifier import TokenCache, TrainingConfig, evaluate_split, load_corpus, time_split
+from classifier import TokenCache, TrainingConfig, evaluate_split, load_corpus, time_split, train
+from classifier.conform import conform
 from classifier.evaluation import category_metrics, newest_share_date, tag_metrics
 from classifier.features import DocumentVectorizer
 from classifier.suggest import tokenize_posts
+from classifier.taxonomy import Taxonomy
 from classifier.text import BoilerplateFilter, extract_blocks
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -89,6 +94,17 @@ def svm_reference(train_posts, test_posts) -> dict:
     chosen = [[labels[k] for k in np.flatnonzero(row > 0)] for row in scores]
     out["tags"] = tag_metrics([p.tags for p in test_posts], ranked, chosen)
     return out
+
+
+def as_served(train_posts, test_posts) -> dict:
+    """The defaults' tags as `suggest` and the service give them without a taxonomy file:
+    in the terms of the model card's taxonomy, so no tag named like a category."""
+    suggester, _ = train(train_posts, TrainingConfig(), cache=CACHE, n_jobs=2)
+    taxonomy = Taxonomy(categories=tuple(suggester.category_labels))
+    served = [conform(s, taxonomy) for s in suggester.suggest_posts(test_posts)]
+    return {"tags": tag_metrics([p.tags for p in test_posts],
+                                [[t.label for t in s.tag_candidates] for s in served],
+                                [[t.label for t in s.tags] for s in served])}
 
 
 def _row(name: str, result: dict) -> str:
@@ -190,6 +206,8 @@ def main(argv=None) -> int:
         print(f"allforces test: train {len(train_posts)} < {TEST_DATE} <= {len(test_posts)}\n"
               f"{HEADER}")
         rows, report["allforces"] = run(train_posts, test_posts, chosen)
+        report["allforces"]["as served"] = as_served(train_posts, test_posts)
+        rows.insert(1, _row("bunrui: defaults, tags as served", report["allforces"]["as served"]))
         print("\n".join(rows))
         split = newest_share_date(mamezou, 0.2)
         train_posts, test_posts = time_split(mamezou, split)

@@ -1,7 +1,8 @@
 """Suggestions that follow a blog's taxonomy, so what is suggested is what `check` accepts.
 
 An alias becomes its canonical tag and a retired label its replacement (or nothing);
-disallowed tags, and tags outside a declared canonical list, are left out. Categories
+disallowed tags, tags named like a category (unless `tag-is-category` is off), and tags
+outside a declared canonical list are left out. Categories
 outside a declared list are left out too, and a retired category's probability goes to
 its replacement. Scores stay the model's.
 """
@@ -12,7 +13,7 @@ from dataclasses import replace
 
 from .series import label_of
 from .suggest import Scored, Suggestion
-from .taxonomy import Taxonomy, label_key
+from .taxonomy import OFF, Taxonomy, label_key
 
 
 class Rules:
@@ -23,6 +24,10 @@ class Rules:
         self.aliases = {label_key(a): c for a, c in taxonomy.tag_aliases.items()}
         self.disallowed = {label_key(d) for d in taxonomy.disallowed_tags}
         self.canonical = set(taxonomy.tags)
+        # `check` warns of a tag named like a category (a known defect of real blogs), so
+        # one is not suggested, though the blog's own labels have many.
+        self.category_names = set() if taxonomy.severities.get("tag-is-category") == OFF else {
+            label_key(c) for c in (*taxonomy.categories, *taxonomy.deprecated_categories)}
 
     def tag(self, tag: str) -> str | None:
         """The tag to suggest for the model's ``tag``, or None to leave it out."""
@@ -31,7 +36,7 @@ class Rules:
             tag = self.aliases[label_key(tag)]
         elif tag in t.deprecated_tags:
             tag = t.deprecated_tags[tag]
-        if not tag or label_key(tag) in self.disallowed:
+        if not tag or label_key(tag) in self.disallowed or label_key(tag) in self.category_names:
             return None
         if self.canonical and label_of(tag, self.canonical) not in self.canonical:
             return None

@@ -248,14 +248,14 @@ def _format_text(path: str, result: dict) -> str:
 
 
 def cmd_suggest(args) -> int:
-    suggester, _ = load_model(args.model)
+    suggester, card = load_model(args.model)
     taxonomies: dict[str, Taxonomy] = {}
 
     def taxonomy_for(path: str) -> Taxonomy:
         # What `bunrui check` of this draft would hold it to: suggest nothing it flags.
         folder = os.getcwd() if path == "<stdin>" else os.path.dirname(os.path.abspath(path))
         if folder not in taxonomies:
-            taxonomies[folder] = resolve_taxonomy(args.taxonomy, start=folder)
+            taxonomies[folder] = resolve_taxonomy(args.taxonomy, start=folder, card=card)
         return taxonomies[folder]
 
     failures = 0

@@ -268,6 +268,28 @@ def test_suggest_follows_the_taxonomy_found_beside_the_draft(capsys, model_dir, 
     assert code == 1 and str(bad) in err
 
 
+def test_suggest_leaves_out_tags_named_like_a_category_as_check_would(capsys, tmp_path,
+                                                                        cache_dir):
+    # A blog whose travel posts also carry their category as a tag (`tag-is-category`).
+    site = tmp_path / "site"
+    for post in (JEKYLL / "_posts").iterdir():
+        text = post.read_text(encoding="utf-8")
+        if 'categories: ["旅行"]' in text:
+            text = text.replace("tags: [", "tags: [旅行, ")
+        write(site / "_posts" / post.name, text)
+    model = str(tmp_path / "model")
+    assert run(capsys, "train", str(site), "--out", model, "--cache-dir", cache_dir)[0] == 0
+    draft = write(tmp_path / "drafts" / "kyoto.md",
+                  (DRAFTS / "kyoto-draft.md").read_text(encoding="utf-8"))
+    # No taxonomy file: the categories come from the model card, as for `bunrui check`.
+    _, [result], _ = suggest_json(capsys, model, str(draft))
+    assert result["category"]["label"] == "旅行"
+    assert "旅行" not in {t["label"] for t in result["tag_candidates"]}
+    write(tmp_path / "drafts" / "bunrui.toml", '[rules]\n"tag-is-category" = "off"\n')
+    _, [result], _ = suggest_json(capsys, model, str(draft))
+    assert "旅行" in {t["label"] for t in result["tags"]}
+
+
 def test_suggest_missing_draft_file(capsys, model_dir, tmp_path):
     missing = str(tmp_path / "missing.md")
     code, _, err = run(capsys, "suggest", "--model", model_dir, missing)

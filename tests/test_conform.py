@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from classifier.conform import conform
@@ -88,3 +90,11 @@ def test_no_declared_category_left_means_no_category():
     out = conform(suggestion([], categories=(("雑記", 1.0),)), TAXONOMY)
     assert out.category is None and out.categories == []
     assert out.as_dict()["category"] is None
+
+
+def test_a_tag_named_like_a_category_is_not_suggested_unless_that_rule_is_off():
+    open_list = replace(TAXONOMY, tags=())  # no canonical list: only the category rule
+    tags = [("料理", 0.9), ("ﾚｼﾋﾟ", 0.8), ("パスタ", 0.7)]  # a category, a retired one
+    assert labels(conform(suggestion(tags), open_list).tags) == ["パスタ"]
+    relaxed = replace(open_list, severities={"tag-is-category": "off"})
+    assert labels(conform(suggestion(tags), relaxed).tags) == ["料理", "ﾚｼﾋﾟ", "パスタ"]
