@@ -28,7 +28,7 @@ from classifier import (
 )
 from classifier.conform import conform
 from classifier.persistence import CARD_FILE
-from classifier.posts import decode
+from classifier.posts import POST_SUFFIXES, decode
 from classifier.taxonomy import Taxonomy, resolve_taxonomy
 
 from . import check_command
@@ -171,6 +171,11 @@ def _load(args):
                          since=args.since, until=args.until)
     for problem in corpus.skipped:
         print(f"skipped {problem}", file=sys.stderr)
+    if len(corpus.posts) < 2:
+        found = ("no post files (" + ", ".join(POST_SUFFIXES) + ")"
+                 if not (corpus.skipped or corpus.left_out) else corpus.summary())
+        raise InputError(f"need at least 2 posts to learn from: {found}",
+                         path=", ".join(args.paths))
     return corpus
 
 

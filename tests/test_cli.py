@@ -144,9 +144,22 @@ def test_train_on_nothing_usable_fails_cleanly(capsys, tmp_path):
                           "--cache-dir", str(tmp_path / "cache"))
     assert code == 1
     assert stderr.splitlines()[-1].startswith("bunrui: ")
-    assert "need at least 2 posts" in stderr
+    assert "need at least 2 posts" in stderr and "0 posts used, 7 skipped" in stderr
     assert "Traceback" not in stderr
     assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_learning_from_no_posts_says_why(capsys, tmp_path, command):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    extra = ["--out", str(tmp_path / "m")] if command == "train" else ["--folds", "2"]
+    code, _, err = run(capsys, command, str(empty), *extra)
+    assert code == 1 and err.startswith(f"bunrui: {empty}: ")
+    assert "no post files (.md, .markdown, .html)" in err
+    # Posts that exist but fall outside --since are counted as such.
+    code, _, err = run(capsys, command, str(JEKYLL), "--since", "2030-01-01", *extra)
+    assert code == 1 and "left out (outside the date range)" in err
 
 
 def test_suggest_json(capsys, model_dir):
