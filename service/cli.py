@@ -28,10 +28,11 @@ from classifier import (
 )
 from classifier.conform import conform
 from classifier.persistence import CARD_FILE
-from classifier.posts import POST_SUFFIXES, decode
+from classifier.posts import POST_SUFFIXES, decode, iter_post_paths
 from classifier.taxonomy import Taxonomy, resolve_taxonomy
 
 from . import check_command
+from .watch import watch
 
 DEFAULT_MODEL = str(Path(__file__).resolve().parent.parent / "models" / "allforces")
 
@@ -121,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "same posts (by default its choices are reused: quick retraining)")
 
     p = commands.add_parser("suggest", help="suggest a category and tags for drafts")
-    p.add_argument("files", nargs="+", metavar="FILE", help="draft files; '-' reads standard input")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="draft files, or folders of them; '-' reads standard input")
     p.add_argument("--model", default=DEFAULT_MODEL, metavar="DIR",
                    help="model folder (default: the bundled model of the allforces blog)")
     p.add_argument("--json", action="store_true", help="one JSON object per draft, one per line")
@@ -131,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--taxonomy", metavar="FILE",
                    help="a bunrui.toml the suggestions follow (default: the one found from "
                         "each draft's folder upward, as `check` does)")
+    p.add_argument("--watch", action="store_true",
+                   help="keep running: suggest again each time a draft is saved, and for "
+                        "new drafts in the folders given")
 
     p = commands.add_parser("evaluate", help="measure a model on posts it did not see")
     _add_corpus_options(p)
@@ -222,15 +227,14 @@ def cmd_train(args) -> int:
     return 0
 
 
-def _read_drafts(files: Sequence[str]):
-    for name in files:
-        if name == "-":
-            yield "<stdin>", sys.stdin.buffer.read()
-            continue
-        try:
-            yield name, Path(name).read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", path=name) from None
+def _read_draft(name: str) -> tuple[str, bytes]:
+    """(the name to report, the bytes) of a draft file, or of standard input for '-'."""
+    if name == "-":
+        return "<stdin>", sys.stdin.buffer.read()
+    try:
+        return name, Path(name).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=name) from None
 
 
 def _format_text(path: str, result: dict) -> str:
@@ -263,21 +267,41 @@ def cmd_suggest(args) -> int:
             taxonomies[folder] = resolve_taxonomy(args.taxonomy, start=folder, card=card)
         return taxonomies[folder]
 
-    failures = 0
-    for path, raw in _read_drafts(args.files):
+    def suggest(name: str) -> bool:
+        """Print one draft's suggestion; False (after saying why) when there is none."""
         try:
+            path, raw = _read_draft(name)
             post = parse_post(decode(raw, path), path, require_front_matter=False)
             suggestion = suggester.suggest_posts([post], limit=args.limit, explain=args.explain)[0]
             suggestion = conform(suggestion, taxonomy_for(path))
         except BunruiError as exc:
-            print(f"bunrui: {exc}", file=sys.stderr)
-            failures += 1
-            continue
+            print(f"bunrui: {exc}", file=sys.stderr, flush=True)
+            return False
         result = suggestion.as_dict()
         if args.json:
             print(json.dumps({"path": path, **result}, ensure_ascii=False), flush=True)
         else:
             print(_format_text(path, result), flush=True)
+        return True
+
+    if args.watch:
+        missing = [name for name in args.files if not os.path.exists(name)]
+        if missing:
+            raise InputError("no such file or folder to watch", path=", ".join(missing))
+        print(f"bunrui: watching {', '.join(args.files)}: suggestions follow each save "
+              "(Ctrl-C stops)", file=sys.stderr, flush=True)
+        watch(args.files, suggest)
+        return 0
+    # A folder stands for the drafts in it; a draft that fails does not stop the others.
+    drafts, failures = [], 0
+    for name in args.files:
+        found = [name] if name == "-" else list(iter_post_paths([name]))
+        if not found:
+            print(f"bunrui: {name}: no drafts ({', '.join(POST_SUFFIXES)}) in this folder",
+                  file=sys.stderr)
+            failures += 1
+        drafts += found
+    failures += sum(not suggest(name) for name in drafts)
     return 1 if failures else 0
 
 
@@ -371,7 +395,10 @@ COMMANDS = {"train": cmd_train, "suggest": cmd_suggest, "evaluate": cmd_evaluate
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "watch", False) and "-" in args.files:
+        parser.error("suggest --watch watches files and folders, not standard input ('-')")
     try:
         return COMMANDS[args.command](args)
     except BunruiError as exc:

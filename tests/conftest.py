@@ -44,3 +44,17 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+class Editor:
+    """Stands in for a watcher's stop event: between its rounds it makes the next edit, and
+    it stops the watcher after the last."""
+
+    def __init__(self, *edits) -> None:
+        self.edits = list(edits)
+
+    def wait(self, _interval: float) -> bool:
+        if not self.edits:
+            return True
+        self.edits.pop(0)()
+        return False

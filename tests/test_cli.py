@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -17,12 +18,14 @@ from conftest import (
     FIXTURES,
     JEKYLL,
     TAGSONLY,
+    Editor,
     tree_digest,
     write,
 )
 
 from classifier.tokens import CACHE_FILE
 from service.cli import default_cache_dir, main
+from service.watch import watch
 
 ROOT = Path(__file__).absolute().parent.parent
 
@@ -303,6 +306,35 @@ def test_suggest_leaves_out_tags_named_like_a_category_as_check_would(capsys, tm
     assert "旅行" in {t["label"] for t in result["tags"]}
 
 
+def test_suggest_a_folder_of_drafts_and_go_on_after_a_bad_one(capsys, model_dir, tmp_path):
+    drafts = tmp_path / "_drafts"
+    for name in ("kyoto-draft.md", "python-draft.md"):
+        write(drafts / name, (DRAFTS / name).read_text(encoding="utf-8"))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = str(tmp_path / "missing.md")
+    code, results, err = suggest_json(capsys, model_dir, missing, str(drafts), str(empty))
+    assert code == 1
+    assert [r["path"] for r in results] == [str(drafts / "kyoto-draft.md"),
+                                           str(drafts / "python-draft.md")]
+    assert f"{missing}: cannot read" in err and f"{empty}: no drafts" in err
+
+
+def test_suggest_watch_follows_saves_and_new_drafts(capsys, model_dir, tmp_path, monkeypatch):
+    drafts = tmp_path / "_drafts"
+    kyoto = write(drafts / "kyoto.md", (DRAFTS / "kyoto-draft.md").read_text(encoding="utf-8"))
+    python = drafts / "python.md"
+    editor = Editor(  # a new draft appears; then the first is saved empty (caught mid-save)
+        lambda: write(python, (DRAFTS / "python-draft.md").read_text(encoding="utf-8")),
+        lambda: kyoto.write_text("", encoding="utf-8"))
+    monkeypatch.setattr("service.cli.watch", functools.partial(watch, stop=editor))
+    code, out, err = run(capsys, "suggest", "--model", model_dir, "--json", "--watch",
+                         str(drafts))
+    assert code == 0
+    assert [json.loads(line)["path"] for line in out.splitlines()] == [str(kyoto), str(python)]
+    assert "watching" in err and f"{kyoto} [text]: the draft is empty" in err
+
+
 def test_suggest_missing_draft_file(capsys, model_dir, tmp_path):
     missing = str(tmp_path / "missing.md")
     code, _, err = run(capsys, "suggest", "--model", model_dir, missing)
@@ -321,6 +353,7 @@ def test_suggest_missing_draft_file(capsys, model_dir, tmp_path):
                      id="bad-min-tag-count"),
         pytest.param(["suggest", "--limit", "0", "draft.md"], id="bad-limit"),
         pytest.param(["suggest"], id="no-drafts"),
+        pytest.param(["suggest", "--watch", "-"], id="watch-stdin"),
         pytest.param(["evaluate", str(JEKYLL)], id="no-split"),
         pytest.param(["evaluate", str(JEKYLL), "--folds", "3", "--split-date", "2025-05-01"],
                      id="two-splits"),
