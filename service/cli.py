@@ -263,7 +263,7 @@ def cmd_suggest(args) -> int:
     def taxonomy_for(path: str) -> Taxonomy:
         # What `bunrui check` of this draft would hold it to: suggest nothing it flags.
         folder = os.getcwd() if path == "<stdin>" else os.path.dirname(os.path.abspath(path))
-        if folder not in taxonomies:
+        if args.watch or folder not in taxonomies:  # watching: an edited bunrui.toml counts
             taxonomies[folder] = resolve_taxonomy(args.taxonomy, start=folder, card=card)
         return taxonomies[folder]
 

@@ -335,6 +335,21 @@ def test_suggest_watch_follows_saves_and_new_drafts(capsys, model_dir, tmp_path,
     assert "watching" in err and f"{kyoto} [text]: the draft is empty" in err
 
 
+def test_suggest_watch_reads_an_edited_taxonomy_at_once(capsys, model_dir, tmp_path,
+                                                        monkeypatch):
+    site = tmp_path / "site"
+    draft = write(site / "_drafts" / "python.md",
+                  (DRAFTS / "python-draft.md").read_text(encoding="utf-8"))
+    editor = Editor(lambda: (write(site / "bunrui.toml", '[tags]\ndisallowed = ["Python"]\n'),
+                             draft.write_text(draft.read_text(encoding="utf-8") + "\n追記。",
+                                              encoding="utf-8")))
+    monkeypatch.setattr("service.cli.watch", functools.partial(watch, stop=editor))
+    code, out, _ = run(capsys, "suggest", "--model", model_dir, "--json", "--watch",
+                       str(draft))
+    before, after = ({t["label"] for t in json.loads(line)["tags"]} for line in out.splitlines())
+    assert code == 0 and "Python" in before and "Python" not in after
+
+
 def test_suggest_missing_draft_file(capsys, model_dir, tmp_path):
     missing = str(tmp_path / "missing.md")
     code, _, err = run(capsys, "suggest", "--model", model_dir, missing)
