@@ -2,9 +2,9 @@
 
 An alias becomes its canonical tag and a retired label its replacement (or nothing);
 disallowed tags, tags named like a category (unless `tag-is-category` is off), and tags
-outside a declared canonical list are left out. Categories
-outside a declared list are left out too, and a retired category's probability goes to
-its replacement. Scores stay the model's.
+outside a declared canonical list are left out. Categories outside a declared list are
+left out too, and a retired category's probability goes to its replacement. Scores stay
+the model's.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class Rules:
         # one is not suggested, though the blog's own labels have many.
         self.category_names = set() if taxonomy.severities.get("tag-is-category") == OFF else {
             label_key(c) for c in (*taxonomy.categories, *taxonomy.deprecated_categories)}
+        self._never = self.disallowed | self.category_names  # by key: never suggested
 
     def tag(self, tag: str) -> str | None:
         """The tag to suggest for the model's ``tag``, or None to leave it out."""
@@ -36,7 +37,7 @@ class Rules:
             tag = self.aliases[label_key(tag)]
         elif tag in t.deprecated_tags:
             tag = t.deprecated_tags[tag]
-        if not tag or label_key(tag) in self.disallowed or label_key(tag) in self.category_names:
+        if not tag or label_key(tag) in self._never:
             return None
         if self.canonical and label_of(tag, self.canonical) not in self.canonical:
             return None
