@@ -14,6 +14,7 @@ from .posts import Post, decode, parse_post
 from .series import YEAR, label_of, render
 from .taxonomy import OFF, SEVERITIES, Taxonomy, label_key, nearest_label
 from .tokens import TokenCache, content_hash, tokenize_many
+from .workers import run
 
 
 @dataclass(frozen=True)
@@ -328,12 +329,10 @@ class Checker:
         every step of the slow path uses every core, not only MeCab.
         """
         if self.n_jobs > 1 and len(posts) >= _PARALLEL_MIN:
-            from joblib import Parallel, delayed
-
             size = max(16, -(-len(posts) // (4 * self.n_jobs)))
             chunks = [posts[i : i + size] for i in range(0, len(posts), size)]
-            results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
-                delayed(_score_chunk)(self.suggester, chunk) for chunk in chunks)
+            results = run(_score_chunk, [(self.suggester, chunk) for chunk in chunks],
+                          self.n_jobs)
             for chunk, result in zip(chunks, results, strict=True):
                 if progress:
                     progress(2 * len(chunk))

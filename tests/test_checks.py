@@ -311,6 +311,18 @@ def test_parallel_scoring_gives_the_serial_scores(model, monkeypatch):
         assert parallel[path].tags == pytest.approx(serial[path].tags)
 
 
+def test_parallel_scoring_after_parallel_training_in_one_process(monkeypatch, tmp_path):
+    # Training and checking share one pool of worker processes; a second kind of pool
+    # (joblib's) used to fail on the first one's leftover executor.
+    import classifier.checks as checks
+
+    posts = load_corpus([JEKYLL]).posts
+    suggester, _ = train(posts, TrainingConfig(half_life_days=None), n_jobs=2)
+    monkeypatch.setattr(checks, "_PARALLEL_MIN", 2)
+    scores = _checker((suggester, None), n_jobs=2).score(posts[:6])
+    assert len(scores) == 6
+
+
 def test_model_notices_skip_tags_a_taxonomy_rule_already_reported(model):
     suggester, _ = model
     taxonomy = Taxonomy(categories=("料理", "旅行", "プログラミング"), thresholds=LOOSE,
