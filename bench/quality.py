@@ -8,6 +8,7 @@ the test period (2026-03-01 .. 2026-03-14) is measured once, with the chosen con
     python bench/quality.py validate            # compare configurations on validation
     python bench/quality.py test [--json FILE]  # chosen config vs baselines on the test split
     python bench/quality.py sizes [--json FILE] # smaller blogs: fewer training posts, same tests
+    python bench/quality.py rolling [--json FILE]  # the test periods, retrained as posts come
 
 `test` also measures the tags as served (`as_served`): what `suggest` and the service give
 without a taxonomy file, with no tag named like a category.
@@ -15,6 +16,10 @@ without a taxonomy file, with no tag named like a category.
 `sizes` trains on 250, 500 and 1,000 of the posts before each split, taken two ways: the
 newest ones (a young blog) and every k-th one over the whole period (a blog that posts
 less often), and measures on the same validation and test posts as the full corpus.
+
+`rolling` measures the same test periods with the model retrained before each day
+(allforces) or week (mamezou) on every post before it, as a blog that retrains on every
+change uses bunrui; the reference SVM is retrained likewise.
 
 Reads ../shared (never the tests).
 """
@@ -35,7 +40,13 @@ from sklearn.svm import LinearSVC
 
 from classifier import TokenCache, TrainingConfig, evaluate_split, load_corpus, time_split, train
 from classifier.conform import conform
-from classifier.evaluation import category_metrics, newest_share_date, tag_metrics
+from classifier.evaluation import (
+    category_metrics,
+    evaluate_rolling,
+    newest_share_date,
+    rolling_windows,
+    tag_metrics,
+)
 from classifier.features import DocumentVectorizer
 from classifier.suggest import tokenize_posts
 from classifier.taxonomy import Taxonomy
@@ -69,23 +80,23 @@ CANDIDATES = {
 }
 
 
-def svm_reference(train_posts, test_posts) -> dict:
+def svm_predictions(train_posts, test_posts) -> tuple:
     """The straightforward reference: TF-IDF + LinearSVC, default settings, MeCab lemmas,
     whole body text (no boilerplate removal, no title weight, no recency). Seeded only so
-    that runs agree: liblinear visits samples in a random order."""
+    that runs agree: liblinear visits samples in a random order. Returns (categories or
+    None, ranked tags, suggested tags) of the test posts."""
     nothing = BoilerplateFilter(min_posts=10**9).fit([])
     blocks = [list(extract_blocks(p.body)) for p in train_posts]
     docs = tokenize_posts(train_posts, nothing, None, blocks=blocks, cache=CACHE, n_jobs=2)
     test_docs = tokenize_posts(test_posts, nothing, None, cache=CACHE, n_jobs=2)
     vec = DocumentVectorizer(title_weight=1, min_df=1, max_df=1.0, max_features=None)
     X, Xt = vec.fit_transform(docs), vec.transform(test_docs)
-    out: dict = {}
+    categories = None
     labelled = [i for i, p in enumerate(train_posts) if p.categories]
     if labelled:
         svc = LinearSVC(random_state=0).fit(X[labelled], [train_posts[i].categories[0]
                                                           for i in labelled])
-        out["category"] = category_metrics([p.categories[0] if p.categories else None
-                                            for p in test_posts], list(svc.predict(Xt)))
+        categories = list(svc.predict(Xt))
     binarizer = MultiLabelBinarizer()
     Y = binarizer.fit_transform([p.tags for p in train_posts])
     keep = Y.sum(axis=0) >= 2
@@ -94,8 +105,20 @@ def svm_reference(train_posts, test_posts) -> dict:
     scores = ovr.decision_function(Xt)
     ranked = [[labels[k] for k in np.argsort(-row)] for row in scores]
     chosen = [[labels[k] for k in np.flatnonzero(row > 0)] for row in scores]
-    out["tags"] = tag_metrics([p.tags for p in test_posts], ranked, chosen)
+    return categories, ranked, chosen
+
+
+def svm_metrics(test_posts, predictions: tuple) -> dict:
+    categories, ranked, chosen = predictions
+    out = {"tags": tag_metrics([p.tags for p in test_posts], ranked, chosen)}
+    if categories is not None:
+        out["category"] = category_metrics([p.categories[0] if p.categories else None
+                                            for p in test_posts], categories)
     return out
+
+
+def svm_reference(train_posts, test_posts) -> dict:
+    return svm_metrics(test_posts, svm_predictions(train_posts, test_posts))
 
 
 def as_served(train_posts, test_posts) -> dict:
@@ -172,9 +195,35 @@ def sizes(allforces, mamezou) -> dict:
     return report
 
 
+def rolling(allforces, mamezou) -> dict:
+    """The test periods, with bunrui and the SVM reference retrained before each window."""
+    report: dict = {}
+    periods = {"allforces": (allforces, TEST_DATE, 1),
+               "mamezou": (mamezou, newest_share_date(mamezou, 0.2), 7)}
+    for name, (posts, start, every) in periods.items():
+        begun = time.perf_counter()
+        result = evaluate_rolling(posts, start, TrainingConfig(), every_days=every,
+                                  cache=CACHE, n_jobs=2)
+        print(f"  {name}: {result['retrains']} retrains, {time.perf_counter() - begun:.0f}s",
+              file=sys.stderr)
+        pooled, test_posts = ([], [], []), []
+        for train_posts, window in rolling_windows(posts, start, every):
+            for whole, part in zip(pooled, svm_predictions(train_posts, window), strict=True):
+                whole.extend(part or [])
+            test_posts += window
+        svm = svm_metrics(test_posts, (pooled[0] or None, *pooled[1:]))
+        report[name] = {"bunrui": result, "svm reference": svm}
+        print(f"\n{name}: retrained every {every} day(s) from {start}, "
+              f"{result['retrains']} times, {result['test_posts']} test posts\n{HEADER}")
+        print("\n".join([_row("bunrui: defaults", result["model"]),
+                         _row("most frequent category / tags", result["baseline"]),
+                         _row("TF-IDF + LinearSVC, defaults", svm)]))
+    return report
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("stage", choices=["validate", "test", "sizes"])
+    parser.add_argument("stage", choices=["validate", "test", "sizes", "rolling"])
     parser.add_argument("--json", help="write all figures to this file")
     args = parser.parse_args(argv)
     allforces = load_corpus([SHARED / "allforces"]).posts
@@ -182,6 +231,8 @@ def main(argv=None) -> int:
     report: dict = {}
     if args.stage == "sizes":
         report = sizes(allforces, mamezou)
+    elif args.stage == "rolling":
+        report = rolling(allforces, mamezou)
     elif args.stage == "validate":
         older, _ = time_split(allforces, TEST_DATE)
         for start, end in VALID_WEEKS:

@@ -2,7 +2,13 @@
 
 from .checks import Checker, Finding, Fix
 from .errors import BunruiError, FixError, InputError, ModelError, PostError, TaxonomyError
-from .evaluation import evaluate_folds, evaluate_split, newest_share_date, time_split
+from .evaluation import (
+    evaluate_folds,
+    evaluate_rolling,
+    evaluate_split,
+    newest_share_date,
+    time_split,
+)
 from .fixes import fix_files
 from .persistence import load_model, read_card, save_model
 from .posts import Corpus, Post, load_corpus, parse_post, read_post
@@ -32,6 +38,7 @@ __all__ = [
     "TrainingConfig",
     "TrainingReport",
     "evaluate_folds",
+    "evaluate_rolling",
     "evaluate_split",
     "fix_files",
     "init_taxonomy",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from sklearn.metrics import f1_score
@@ -81,29 +82,35 @@ def category_metrics(gold: Sequence[str | None], predicted: Sequence[str | None]
     }
 
 
-def baseline(train_posts: Sequence[Post], test_posts: Sequence[Post]) -> dict:
+def _baseline_predictions(train_posts: Sequence[Post], test_posts: Sequence[Post]) -> tuple:
     """Most frequent category; most frequent tags (as many as the median post has)."""
     cats = Counter(p.categories[0] for p in train_posts if p.categories)
     tags = Counter(t for p in train_posts for t in p.tags)
     ranked = [t for t, _ in tags.most_common()]
     k = max(1, int(np.median([len(p.tags) for p in train_posts if p.tags] or [1])))
     top_cat = cats.most_common(1)[0][0] if cats else None
-    return {
-        "category": category_metrics([_first(p) for p in test_posts], [top_cat] * len(test_posts)),
-        "tags": tag_metrics([p.tags for p in test_posts], [ranked] * len(test_posts),
-                            [ranked[:k]] * len(test_posts)),
-    }
+    n = len(test_posts)
+    return [top_cat] * n, [ranked] * n, [ranked[:k]] * n
+
+
+def _metrics(test_posts: Sequence[Post], predictions: tuple) -> dict:
+    predicted, ranked, chosen = predictions
+    return {"category": category_metrics([_first(p) for p in test_posts], predicted),
+            "tags": tag_metrics([p.tags for p in test_posts], ranked, chosen)}
+
+
+def baseline(train_posts: Sequence[Post], test_posts: Sequence[Post]) -> dict:
+    """The figures of the most-frequent baseline on ``test_posts``."""
+    return _metrics(test_posts, _baseline_predictions(train_posts, test_posts))
 
 
 def _first(post: Post) -> str | None:
     return post.categories[0] if post.categories else None
 
 
-def evaluate_split(train_posts: Sequence[Post], test_posts: Sequence[Post],
-                   config: TrainingConfig | None = None, *, cache: TokenCache | None = None,
-                   n_jobs: int = 1) -> dict:
-    """Train on ``train_posts``, measure on ``test_posts``, with the baselines beside."""
-    suggester, report = train(train_posts, config, cache=cache, n_jobs=n_jobs)
+def _model_predictions(suggester, test_posts: Sequence[Post], cache: TokenCache | None,
+                       n_jobs: int) -> tuple:
+    """(best category, ranked tags, suggested tags) of each test post."""
     docs = suggester.documents(test_posts, cache=cache, n_jobs=n_jobs)
     cats, tags, _ = suggester.score(docs)
     predicted = ([suggester.category_labels[k] for k in cats.argmax(axis=1)] if cats is not None
@@ -119,19 +126,84 @@ def evaluate_split(train_posts: Sequence[Post], test_posts: Sequence[Post],
         ranked.append([render(suggester.tag_labels[k], date) for k in order])
         chosen.append([render(suggester.tag_labels[k], date)
                        for k in suggester.choose_tags(tags[i])])
+    return predicted, ranked, chosen
+
+
+def _unknown_tags(suggester, test_posts: Sequence[Post]) -> int:
     known = set(suggester.tag_labels)
-    unseen = Counter(t for p in test_posts for t in p.tags if label_of(t, known) not in known)
+    return sum(label_of(t, known) not in known for p in test_posts for t in p.tags)
+
+
+def evaluate_split(train_posts: Sequence[Post], test_posts: Sequence[Post],
+                   config: TrainingConfig | None = None, *, cache: TokenCache | None = None,
+                   n_jobs: int = 1) -> dict:
+    """Train on ``train_posts``, measure on ``test_posts``, with the baselines beside."""
+    suggester, report = train(train_posts, config, cache=cache, n_jobs=n_jobs)
     return {
         "train_posts": len(train_posts),
         "test_posts": len(test_posts),
-        "model": {
-            "category": category_metrics([_first(p) for p in test_posts], predicted),
-            "tags": tag_metrics([p.tags for p in test_posts], ranked, chosen),
-        },
+        "model": _metrics(test_posts, _model_predictions(suggester, test_posts, cache, n_jobs)),
         "baseline": baseline(train_posts, test_posts),
         "tag_threshold": report.tag_threshold,
-        "gold_tags_unknown_to_model": sum(unseen.values()),
+        "gold_tags_unknown_to_model": _unknown_tags(suggester, test_posts),
         "half_life_days": report.half_life_days,
+    }
+
+
+def rolling_windows(posts: Sequence[Post], start: dt.date,
+                    every_days: int = 1) -> Iterator[tuple[list[Post], list[Post]]]:
+    """(posts before the window, posts of the window) for windows of ``every_days`` days
+    from ``start`` to the newest post; windows with no post are skipped."""
+    if every_days < 1:
+        raise InputError("--every must be at least 1 day", field="every")
+    dated = sorted((p for p in posts if p.date), key=lambda p: (p.date, p.path))
+    before = sum(p.date < start for p in dated)
+    if not before or before == len(dated):
+        raise InputError(f"starting at {start} leaves {before} posts to train on and "
+                         f"{len(dated) - before} to test on", field="rolling-from")
+    day = start
+    while day <= dated[-1].date:
+        end = day + dt.timedelta(days=every_days)
+        window = [p for p in dated if day <= p.date < end]
+        if window:
+            yield [p for p in dated if p.date < day], window
+        day = end
+
+
+def evaluate_rolling(posts: Sequence[Post], start: dt.date, config: TrainingConfig | None = None,
+                     *, every_days: int = 1, cache: TokenCache | None = None,
+                     n_jobs: int = 1) -> dict:
+    """Retrain before every ``every_days`` days from ``start`` on, and test each model on the
+    posts of its days only: how the tool does when the model is retrained as posts come.
+
+    Figures are over all the test posts together. Each retraining reuses the previous
+    one's choices where they still apply, as ``bunrui train`` into the same folder does.
+    """
+    config = config or TrainingConfig()
+    test_posts: list[Post] = []
+    model: tuple[list, list, list] = ([], [], [])
+    base: tuple[list, list, list] = ([], [], [])
+    previous, retrains, unknown = None, 0, 0
+    for train_posts, window in rolling_windows(posts, start, every_days):
+        suggester, report = train(train_posts, config, cache=cache, n_jobs=n_jobs,
+                                  previous=previous)
+        # Round-tripped as the card is on disk, which is what the reuse check compares.
+        previous = json.loads(json.dumps(report.card(config)))
+        for side, found in ((model, _model_predictions(suggester, window, cache, n_jobs)),
+                            (base, _baseline_predictions(train_posts, window))):
+            for pooled, part in zip(side, found, strict=True):
+                pooled.extend(part)
+        test_posts += window
+        retrains += 1
+        unknown += _unknown_tags(suggester, window)
+    return {
+        "rolling_from": str(start),
+        "every_days": every_days,
+        "retrains": retrains,
+        "test_posts": len(test_posts),
+        "model": _metrics(test_posts, model),
+        "baseline": _metrics(test_posts, base),
+        "gold_tags_unknown_to_model": unknown,
     }
 
 

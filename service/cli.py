@@ -16,6 +16,7 @@ from classifier import (
     TokenCache,
     TrainingConfig,
     evaluate_folds,
+    evaluate_rolling,
     evaluate_split,
     load_corpus,
     load_model,
@@ -145,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     split.add_argument("--test-share", type=_share, metavar="SHARE",
                        help="test on the newest SHARE (0-1) of the posts")
     split.add_argument("--folds", type=_positive, metavar="K", help="K contiguous time folds")
+    split.add_argument("--rolling-from", type=_date, metavar="DATE",
+                       help="retrain before each day from DATE on and test on that day's "
+                            "posts, as when the model is retrained as posts come")
+    p.add_argument("--every", type=_positive, metavar="DAYS",
+                   help="with --rolling-from: retrain every DAYS days (default 1)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
 
     p = commands.add_parser("info", help="print a model's card")
@@ -320,6 +326,10 @@ def _format_evaluation(result: dict) -> str:
     head = f"trained on {result.get('train_posts', '-')} posts, tested on {result['test_posts']}"
     if "folds" in result:
         head = f"{result['folds']}-fold (time-contiguous), {result['test_posts']} posts"
+    if "retrains" in result:
+        head = (f"retrained {result['retrains']} times from {result['rolling_from']} "
+                f"(every {result['every_days']} day{'s' if result['every_days'] > 1 else ''}), "
+                f"tested on {result['test_posts']} posts")
     return head + "\n" + "\n".join(rows)
 
 
@@ -328,6 +338,9 @@ def cmd_evaluate(args) -> int:
     config, cache = _config(args), _cache(args)
     if args.folds:
         result = evaluate_folds(corpus.posts, args.folds, config, cache=cache, n_jobs=args.jobs)
+    elif args.rolling_from:
+        result = evaluate_rolling(corpus.posts, args.rolling_from, config,
+                                  every_days=args.every or 1, cache=cache, n_jobs=args.jobs)
     else:
         date = args.split_date or newest_share_date(corpus.posts, args.test_share)
         train_posts, test_posts = time_split(corpus.posts, date)
@@ -399,6 +412,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "watch", False) and "-" in args.files:
         parser.error("suggest --watch watches files and folders, not standard input ('-')")
+    if getattr(args, "every", None) and not args.rolling_from:
+        parser.error("evaluate --every goes with --rolling-from")
     try:
         return COMMANDS[args.command](args)
     except BunruiError as exc:

@@ -374,6 +374,10 @@ def test_suggest_missing_draft_file(capsys, model_dir, tmp_path):
                      id="two-splits"),
         pytest.param(["evaluate", str(JEKYLL), "--test-share", "1.5"], id="bad-share"),
         pytest.param(["evaluate", str(JEKYLL), "--split-date", "May"], id="bad-split-date"),
+        pytest.param(["evaluate", str(JEKYLL), "--split-date", "2025-05-01", "--every", "7"],
+                     id="every-without-rolling"),
+        pytest.param(["evaluate", str(JEKYLL), "--rolling-from", "2025-05-01", "--every", "0"],
+                     id="bad-every"),
         pytest.param(["frobnicate"], id="unknown-command"),
         pytest.param([], id="no-command"),
     ],
@@ -402,6 +406,28 @@ def test_evaluate_split_date(capsys, tmp_path):
     assert {"category", "tags"} <= set(result["model"])
     assert {"category", "tags"} <= set(result["baseline"])
     assert result["baseline"]["category"]["accuracy"] == pytest.approx(2 / 9)
+
+
+def test_evaluate_rolling(capsys, tmp_path):
+    code, out, _ = run(capsys, "evaluate", str(JEKYLL), "--rolling-from", "2025-05-01",
+                       "--every", "14", "--json", "--cache-dir", str(tmp_path / "cache"))
+    assert code == 0
+    result = json.loads(out)
+    # The 9 posts from May on, in 14-day windows from 05-01: 05-01..14 up to 06-26..07-09.
+    assert (result["rolling_from"], result["every_days"]) == ("2025-05-01", 14)
+    assert (result["test_posts"], result["retrains"]) == (9, 5)
+    assert {"category", "tags"} <= set(result["model"]) & set(result["baseline"])
+    code, out, _ = run(capsys, "evaluate", str(JEKYLL), "--rolling-from", "2025-05-01",
+                       "--cache-dir", str(tmp_path / "cache"))
+    assert code == 0
+    assert out.startswith("retrained 9 times from 2025-05-01 (every 1 day), tested on 9 posts")
+
+
+def test_evaluate_rolling_from_after_every_post(capsys, tmp_path):
+    code, _, err = run(capsys, "evaluate", str(JEKYLL), "--rolling-from", "2026-01-01",
+                       "--cache-dir", str(tmp_path / "cache"))
+    assert code == 1
+    assert "rolling-from" in err and "0 to test on" in err
 
 
 def test_evaluate_text_table_shows_baseline(capsys, tmp_path):

@@ -8,17 +8,19 @@ import math
 import pytest
 from conftest import JEKYLL
 
+import classifier.evaluation
 from classifier import (
     InputError,
     Post,
     TrainingConfig,
     evaluate_folds,
+    evaluate_rolling,
     evaluate_split,
     load_corpus,
     newest_share_date,
     time_split,
 )
-from classifier.evaluation import baseline, category_metrics, tag_metrics
+from classifier.evaluation import baseline, category_metrics, rolling_windows, tag_metrics
 
 
 def test_tag_metrics_by_hand():
@@ -194,3 +196,46 @@ def test_evaluate_folds(posts):
 def test_evaluate_folds_rejects_impossible_k(posts, k):
     with pytest.raises(InputError, match="folds"):
         evaluate_folds(posts, k)
+
+
+def test_rolling_windows_train_only_on_older_posts(posts):
+    start = dt.date(2025, 5, 1)
+    windows = list(rolling_windows(posts, start, every_days=14))
+    tested = [p for _, window in windows for p in window]
+    assert sorted(p.path for p in tested) == sorted(p.path for p in time_split(posts, start)[1])
+    for train_posts, window in windows:
+        first = min(p.date for p in window)
+        assert (max(p.date for p in window) - first).days < 14
+        assert max(p.date for p in train_posts) < first
+        # Everything older is trained on, so each window sees the ones before it.
+        assert len(train_posts) == sum(p.date < first for p in posts if p.date)
+
+
+@pytest.mark.parametrize(("start", "every"), [(dt.date(2026, 1, 1), 1), (dt.date(2024, 1, 1), 1),
+                                              (dt.date(2025, 5, 1), 0)])
+def test_rolling_windows_reject_impossible_settings(posts, start, every):
+    with pytest.raises(InputError) as info:
+        list(rolling_windows(posts, start, every))
+    assert info.value.field in ("rolling-from", "every")
+
+
+def test_evaluate_rolling_retrains_reusing_earlier_choices(posts, monkeypatch):
+    seen = []
+    real_train = classifier.evaluation.train
+
+    def recording_train(train_posts, config, **kwargs):
+        seen.append((len(train_posts), kwargs.get("previous")))
+        return real_train(train_posts, config, **kwargs)
+
+    monkeypatch.setattr(classifier.evaluation, "train", recording_train)
+    config = TrainingConfig(min_tag_count=3)
+    result = evaluate_rolling(posts, dt.date(2025, 5, 1), config, every_days=14)
+    assert result["retrains"] == len(seen) == 5
+    assert [n for n, _ in seen] == sorted(n for n, _ in seen)  # more posts each time
+    # The first training chooses afresh; each later one is handed the card before it.
+    assert seen[0][1] is None and all(previous["training"]["posts"] == n
+                                      for (n, _), (_, previous) in zip(seen[:-1], seen[1:],
+                                                                    strict=True))
+    assert result["test_posts"] == 9
+    assert result["model"]["tags"]["f1"] > result["baseline"]["tags"]["f1"]
+    assert result["model"]["category"]["accuracy"] > result["baseline"]["category"]["accuracy"]
