@@ -33,7 +33,7 @@ from classifier.posts import POST_SUFFIXES, decode, iter_post_paths
 from classifier.taxonomy import Taxonomy, resolve_taxonomy
 
 from . import check_command
-from .watch import watch
+from .watch import stamp, watch
 
 DEFAULT_MODEL = str(Path(__file__).resolve().parent.parent / "models" / "allforces")
 
@@ -294,9 +294,30 @@ def cmd_suggest(args) -> int:
         missing = [name for name in args.files if not os.path.exists(name)]
         if missing:
             raise InputError("no such file or folder to watch", path=", ".join(missing))
+        card_path = os.path.join(args.model, CARD_FILE)
+        card_stamp = stamp(card_path)
+
+        def reload_model() -> bool:
+            """Load the model again once it is retrained (its card is written last); True when
+            it was, so that every draft is suggested for again."""
+            nonlocal suggester, card, card_stamp
+            current = stamp(card_path)
+            if current == card_stamp:
+                return False
+            card_stamp = current
+            try:
+                suggester, card = load_model(args.model)
+            except BunruiError as exc:
+                print(f"bunrui: {exc} (keeping the model loaded before)", file=sys.stderr,
+                      flush=True)
+                return False
+            print(f"bunrui: {args.model}: retrained model loaded (created {card.get('created')}); "
+                  "suggesting again", file=sys.stderr, flush=True)
+            return True
+
         print(f"bunrui: watching {', '.join(args.files)}: suggestions follow each save "
-              "(Ctrl-C stops)", file=sys.stderr, flush=True)
-        watch(args.files, suggest)
+              "and each retraining of the model (Ctrl-C stops)", file=sys.stderr, flush=True)
+        watch(args.files, suggest, refresh=reload_model)
         return 0
     # A folder stands for the drafts in it; a draft that fails does not stop the others.
     drafts, failures = [], 0

@@ -14,24 +14,33 @@ from classifier.posts import iter_post_paths
 INTERVAL = 0.5
 
 
+def stamp(path: str) -> tuple[int, int] | None:
+    """What changes when a file is saved (None: no such file, or replaced mid-save)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
 def _stamps(paths: Sequence[str]) -> dict[str, tuple[int, int]]:
-    out = {}
-    for path in iter_post_paths(paths):
-        try:
-            stat = os.stat(path)
-        except OSError:
-            continue  # deleted, or replaced mid-save: seen again on the next round
-        out[path] = (stat.st_mtime_ns, stat.st_size)
-    return out
+    # A draft missing now (deleted, or replaced mid-save) is seen again on the next round.
+    found = {path: stamp(path) for path in iter_post_paths(paths)}
+    return {path: s for path, s in found.items() if s is not None}
 
 
 def watch(paths: Sequence[str], on_change: Callable[[str], object], *,
-          interval: float = INTERVAL, stop: threading.Event | None = None) -> None:
+          interval: float = INTERVAL, stop: threading.Event | None = None,
+          refresh: Callable[[], bool] | None = None) -> None:
     """Call ``on_change`` for every draft file under ``paths`` now, then again each time
-    one is saved or a new one appears, until ``stop`` is set (or forever)."""
+    one is saved or a new one appears, until ``stop`` is set (or forever). When
+    ``refresh()``, called each round, says True (a new model), every draft is handed on
+    again."""
     stop = stop or threading.Event()
     seen: dict[str, tuple[int, int]] = {}
     while True:
+        if refresh is not None and refresh():
+            seen = {}
         current = _stamps(paths)
         for path, stamp in current.items():
             if seen.get(path) != stamp:

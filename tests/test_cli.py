@@ -6,6 +6,7 @@ import functools
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ from conftest import (
     write,
 )
 
+from classifier.persistence import load_model, save_model
 from classifier.tokens import CACHE_FILE
 from service.cli import default_cache_dir, main
 from service.watch import watch
@@ -348,6 +350,32 @@ def test_suggest_watch_reads_an_edited_taxonomy_at_once(capsys, model_dir, tmp_p
                        str(draft))
     before, after = ({t["label"] for t in json.loads(line)["tags"]} for line in out.splitlines())
     assert code == 0 and "Python" in before and "Python" not in after
+
+
+def test_suggest_watch_loads_a_retrained_model(capsys, model_dir, tmp_path, monkeypatch):
+    model = tmp_path / "model"
+    shutil.copytree(model_dir, model)
+    draft = write(tmp_path / "python.md", (DRAFTS / "python-draft.md").read_text(encoding="utf-8"))
+
+    def retrain():  # the same model saved again, now suggesting one tag at most
+        suggester, card = load_model(str(model))
+        suggester.max_tags = 1
+        save_model(suggester, str(model), {k: v for k, v in card.items()
+                                           if k not in ("format_version", "created", "versions")})
+
+    editor = Editor(retrain,
+                    lambda: (model / "metadata.json").write_text("{", encoding="utf-8"),
+                    lambda: draft.write_text(draft.read_text(encoding="utf-8") + "\n追記。",
+                                             encoding="utf-8"))
+    monkeypatch.setattr("service.cli.watch", functools.partial(watch, stop=editor))
+    code, out, err = run(capsys, "suggest", "--model", str(model), "--json", "--watch",
+                         str(draft))
+    counts = [len(json.loads(line)["tags"]) for line in out.splitlines()]
+    # Suggested again when the model is retrained; a broken card is reported and the model
+    # loaded before still suggests for the next save.
+    assert code == 0 and counts[0] > 1 and counts[1:] == [1, 1]
+    assert "retrained model loaded" in err
+    assert "unreadable model card" in err and "keeping the model loaded before" in err
 
 
 def test_suggest_missing_draft_file(capsys, model_dir, tmp_path):

@@ -38,3 +38,13 @@ def test_a_deleted_draft_is_dropped_and_a_recreated_one_seen_again(tmp_path):
 def test_a_file_named_on_its_own_is_watched_whatever_its_suffix(tmp_path):
     draft = write(tmp_path / "draft.txt", "プレーンテキストの下書き")
     assert watched([draft]) == [str(draft)]
+
+
+def test_a_refresh_hands_every_draft_on_again(tmp_path):
+    a = write(tmp_path / "a.md", "一つ目")
+    b = write(tmp_path / "b.md", "二つ目")
+    answers = iter([False, True, False])
+    seen: list[str] = []
+    watch([str(tmp_path)], seen.append, interval=0, stop=Editor(lambda: None, lambda: None),
+          refresh=lambda: next(answers))
+    assert seen == [str(a), str(b), str(a), str(b)]
