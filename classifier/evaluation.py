@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import math
@@ -157,17 +158,18 @@ def rolling_windows(posts: Sequence[Post], start: dt.date,
     if every_days < 1:
         raise InputError("--every must be at least 1 day", field="every")
     dated = sorted((p for p in posts if p.date), key=lambda p: (p.date, p.path))
-    before = sum(p.date < start for p in dated)
+    dates = [p.date for p in dated]
+    before = bisect.bisect_left(dates, start)
     if not before or before == len(dated):
         raise InputError(f"starting at {start} leaves {before} posts to train on and "
                          f"{len(dated) - before} to test on", field="rolling-from")
     day = start
-    while day <= dated[-1].date:
-        end = day + dt.timedelta(days=every_days)
-        window = [p for p in dated if day <= p.date < end]
-        if window:
-            yield [p for p in dated if p.date < day], window
-        day = end
+    while before < len(dated):
+        day += dt.timedelta(days=every_days)
+        end = bisect.bisect_left(dates, day)
+        if end > before:
+            yield dated[:before], dated[before:end]
+        before = end
 
 
 def evaluate_rolling(posts: Sequence[Post], start: dt.date, config: TrainingConfig | None = None,

@@ -42,8 +42,8 @@ def watch(paths: Sequence[str], on_change: Callable[[str], object], *,
         if refresh is not None and refresh():
             seen = {}
         current = _stamps(paths)
-        for path, stamp in current.items():
-            if seen.get(path) != stamp:
+        for path, saved in current.items():
+            if seen.get(path) != saved:
                 on_change(path)
         seen = current
         if stop.wait(interval):
