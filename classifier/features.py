@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 Document = tuple[Sequence[str], Sequence[str]]  # (title tokens, body tokens)
@@ -11,6 +12,12 @@ Document = tuple[Sequence[str], Sequence[str]]  # (title tokens, body tokens)
 
 def _identity(tokens: Sequence[str]) -> Sequence[str]:
     return tokens
+
+
+def _tfidf(**fit_params) -> TfidfVectorizer:
+    # Shared by fitting and restoring, so a restored vectorizer transforms as the fitted
+    # one did; the ``fit_params`` (min_df, max_df, max_features) only shape a fit.
+    return TfidfVectorizer(analyzer=_identity, sublinear_tf=True, **fit_params)
 
 
 class DocumentVectorizer:
@@ -48,9 +55,7 @@ class DocumentVectorizer:
 
     def fit_transform(self, docs: Sequence[Document]):
         min_df = self.min_df if len(docs) > self.min_df * 5 else 1  # tiny corpora keep all
-        self.tfidf_ = TfidfVectorizer(
-            analyzer=_identity,
-            sublinear_tf=True,
+        self.tfidf_ = _tfidf(
             min_df=min_df,
             max_df=self.max_df if len(docs) >= 20 else 1.0,
             max_features=self.max_features,
@@ -67,6 +72,15 @@ class DocumentVectorizer:
 
     def fit(self, docs: Sequence[Document]) -> DocumentVectorizer:
         self.fit_transform(docs)
+        return self
+
+    def restore(self, terms: Sequence[str], idf: np.ndarray) -> DocumentVectorizer:
+        """This vectorizer as a fit that kept ``terms`` (in feature order) with inverse
+        document frequencies ``idf`` left it: what a saved model holds of a fit."""
+        self.tfidf_ = _tfidf(max_features=self.max_features)
+        self.tfidf_.vocabulary_ = {term: j for j, term in enumerate(terms)}
+        self.tfidf_.idf_ = idf
+        self._terms = np.asarray(terms, dtype=object)  # as get_feature_names_out gives them
         return self
 
     def transform(self, docs: Sequence[Document]):

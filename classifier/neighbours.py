@@ -32,6 +32,16 @@ class PostIndex:
         self.titles = list(titles)
         self.k = k
 
+    @classmethod
+    def from_postings(cls, postings, Y, weights: np.ndarray, titles: Sequence[str],
+                      k: int) -> PostIndex:
+        """An index from the parts it keeps (``postings``: terms x posts, float32 CSR), as
+        a saved model holds them; nothing is converted."""
+        index = cls.__new__(cls)
+        index.postings, index.Y, index.weights = postings, Y, weights
+        index.titles, index.k = list(titles), k
+        return index
+
     def _nearest(self, X) -> tuple[np.ndarray, np.ndarray]:
         """(indices, similarities) of each row's neighbours, most similar first."""
         sims = X @ self.postings

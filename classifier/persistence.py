@@ -1,29 +1,49 @@
-"""Saving and loading models: joblib artifacts and a metadata.json card, written atomically."""
+"""Saving and loading models as plain data (NumPy arrays and JSON) beside a metadata.json card.
+
+A model folder holds no code. Arrays are read with ``allow_pickle=False`` and everything
+else is JSON, so loading a folder from an untrusted pull request cannot run anything.
+Every array's dtype and shape is checked against the JSON before a model is built from
+it: a damaged or tampered file is a ``ModelError`` naming it, never a wrong index later.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
 import platform
+import zipfile
 from importlib import metadata
 from typing import Any
 
-import joblib
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
 
 from .errors import ModelError
+from .estimators import TagClassifier
+from .features import DocumentVectorizer
 from .files import write_atomic
+from .neighbours import PostIndex
 from .suggest import Suggester
+from .text import BoilerplateFilter
 
-MODEL_FILE = "model.joblib"
 CARD_FILE = "metadata.json"
-FORMAT_VERSION = 3  # bump when what is pickled changes shape or meaning (3: post index)
+PARAMS_FILE = "model.json"  # settings, labels, vocabulary, post titles
+ARRAYS_FILE = "arrays.npz"  # dense arrays: coefficients, idf, boilerplate fingerprints
+POSTINGS_FILE = "postings.npz"  # sparse terms x posts, for the similar posts
+POST_TAGS_FILE = "post_tags.npz"  # sparse posts x tags, for the similar posts' votes
+LEGACY_FILE = "model.joblib"  # formats 1-3: a pickle, never loaded
+FORMAT_VERSION = 4  # bump when what is saved changes shape or meaning (4: no pickle)
+
+_FLOATS = (np.float32, np.float64)
 
 
 def library_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
-    for name in ("bunrui", "scikit-learn", "fugashi", "unidic-lite", "joblib", "numpy"):
+    for name in ("bunrui", "scikit-learn", "fugashi", "unidic-lite", "numpy", "scipy"):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -31,35 +51,106 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+# Saving ----------------------------------------------------------------------------------
+
+
+def _state(s: Suggester) -> tuple[dict, dict[str, np.ndarray], dict[str, sp.csr_matrix]]:
+    """(JSON settings, dense arrays, sparse matrices by file name) of a suggester."""
+    vectorizer, boilerplate = s.vectorizer, s.boilerplate
+    params: dict[str, Any] = {
+        "suggester": {
+            "category_labels": list(map(str, s.category_labels)),
+            "tag_labels": list(map(str, s.tag_labels)),
+            "tag_threshold": float(s.tag_threshold), "min_tags": int(s.min_tags),
+            "max_tags": int(s.max_tags), "max_chars": s.max_chars, "tag_mix": float(s.tag_mix),
+        },
+        "boilerplate": {"min_share": boilerplate.min_share, "min_posts": boilerplate.min_posts,
+                        "threshold": int(boilerplate.threshold_)},
+        "vectorizer": {
+            "title_weight": vectorizer.title_weight, "min_df": vectorizer.min_df,
+            "max_df": vectorizer.max_df, "ngram_range": list(vectorizer.ngram_range),
+            "max_features": vectorizer.max_features, "terms": vectorizer.vocabulary.tolist(),
+        },
+        "category_model": None, "tag_model": None, "neighbours": None,
+    }
+    arrays = {"recurring": np.array(sorted(boilerplate.recurring_), dtype=np.uint64),
+              "idf": vectorizer.tfidf_.idf_}
+    sparse = {}
+    # Only what prediction reads is kept; how a model was fitted is in the card's config.
+    if s.category_model is not None:
+        params["category_model"] = {"classes": [str(c) for c in s.category_model.classes_]}
+        arrays["category_coef"] = s.category_model.coef_
+        arrays["category_intercept"] = s.category_model.intercept_
+    if s.tag_model is not None:
+        params["tag_model"] = {"multilabel": bool(s.tag_model.multilabel_)}
+        arrays["tag_coef"] = s.tag_model.coef_
+        arrays["tag_intercept"] = s.tag_model.intercept_
+    if s.neighbours is not None:
+        params["neighbours"] = {"k": int(s.neighbours.k), "titles": list(s.neighbours.titles)}
+        arrays["post_weights"] = s.neighbours.weights
+        sparse = {POSTINGS_FILE: s.neighbours.postings, POST_TAGS_FILE: s.neighbours.Y}
+    return params, arrays, sparse
+
+
+def _files(suggester: Suggester) -> dict[str, bytes]:
+    """The model's files by name, as bytes, serialized before any is written."""
+    params, arrays, sparse = _state(suggester)
+    files = {PARAMS_FILE: (json.dumps(params, ensure_ascii=False, indent=1) + "\n").encode()}
+    buffer = io.BytesIO()
+    # Uncompressed: compressing took longer than the rest of saving, and loading slows.
+    np.savez(buffer, **arrays)
+    files[ARRAYS_FILE] = buffer.getvalue()
+    for name, matrix in sparse.items():
+        buffer = io.BytesIO()
+        sp.save_npz(buffer, matrix, compressed=False)
+        files[name] = buffer.getvalue()
+    return files
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def save_model(suggester: Suggester, folder: str, card: dict[str, Any]) -> dict[str, Any]:
     """Write the model and its card to ``folder``; returns the card as written.
 
-    Each file is written to a temporary name and renamed into place, the card last, so a
-    reader never sees a half-written model under a complete card.
+    Each file is written to a temporary name and renamed into place, the card last. The
+    card names each file's SHA-256, so a reader that catches a save halfway sees files
+    that do not match the card (a ``ModelError``), never a mix of two models.
     """
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as exc:
         raise ModelError(f"cannot create the model folder: {exc.strerror}", path=folder) from None
+    files = _files(suggester)
     card = {
         "format_version": FORMAT_VERSION,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "versions": library_versions(),
         **card,
+        "files": {name: _digest(data) for name, data in files.items()},
     }
     # Serialized before anything is written: a card that cannot be written must not
     # leave a new model under the old card.
     text = json.dumps(card, ensure_ascii=False, indent=2) + "\n"
+    # An older model's pickle would stop the folder from loading, and a matrix the new
+    # model has no use for would only mislead: both go before the card is written.
+    stale = {LEGACY_FILE, POSTINGS_FILE, POST_TAGS_FILE} - set(files)
     try:
-        model = io.BytesIO()
-        # Uncompressed: the float32 coefficients that make most of a model shrink by a
-        # tenth at most, and compressing took longer than the rest of saving.
-        joblib.dump(suggester, model)
-        write_atomic(os.path.join(folder, MODEL_FILE), model.getvalue())
+        for name, data in files.items():
+            write_atomic(os.path.join(folder, name), data)
+        for name in stale:
+            try:
+                os.remove(os.path.join(folder, name))
+            except FileNotFoundError:
+                pass
         write_atomic(os.path.join(folder, CARD_FILE), text.encode())
     except OSError as exc:
         raise ModelError(f"cannot write the model: {exc.strerror}", path=folder) from None
     return json.loads(text)  # as written: tuples become lists, as a reader will see them
+
+
+# Loading ---------------------------------------------------------------------------------
 
 
 def read_card(folder: str) -> dict[str, Any]:
@@ -77,24 +168,256 @@ def read_card(folder: str) -> dict[str, Any]:
         raise ModelError(f"unreadable model card: {exc}", path=path) from None
     if not isinstance(card, dict):
         raise ModelError("unreadable model card: not a JSON object", path=path)
-    if card.get("format_version") != FORMAT_VERSION:
+    version = card.get("format_version")
+    if type(version) is int and 0 < version < FORMAT_VERSION:
+        raise ModelError(f"model format {version} is an older bunrui's, saved as a pickle "
+                         f"({LEGACY_FILE}), which this version never loads; retrain it with "
+                         "'bunrui train PATH --out DIR'", path=path)
+    if version != FORMAT_VERSION:
         raise ModelError(
-            f"model format {card.get('format_version')!r} is not the format this bunrui reads "
+            f"model format {version!r} is not the format this bunrui reads "
             f"({FORMAT_VERSION}); retrain it with this version", path=path)
     return card
 
 
+def _corrupt(path: str, reason: str) -> ModelError:
+    return ModelError(f"corrupt or incompatible model file ({reason}); retrain it", path=path)
+
+
+def _check(ok: bool, problem: str, path: str) -> None:
+    if not ok:
+        raise _corrupt(path, problem)
+
+
+class _Folder:
+    """Reads a model folder's files, each only if its bytes are the ones its card names."""
+
+    def __init__(self, folder: str, card: dict[str, Any]) -> None:
+        self.folder = folder
+        digests = card.get("files")
+        self.digests = digests if isinstance(digests, dict) else {}
+
+    def read(self, name: str) -> tuple[str, bytes]:
+        path = os.path.join(self.folder, name)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            raise ModelError(f"{name} is missing; retrain the model", path=self.folder) from None
+        except OSError as exc:
+            raise ModelError(f"cannot read the model: {exc.strerror}", path=path) from None
+        if self.digests.get(name) != _digest(data):
+            raise ModelError("does not match the model card (corrupt, changed by hand, or a "
+                             "save in progress); load it again or retrain it", path=path)
+        return path, data
+
+    def npz(self, name: str) -> tuple[str, io.BytesIO]:
+        """An .npz archive's path and bytes, its members stored uncompressed as saved.
+
+        A compressed member could inflate to far more memory than the file's size (a
+        decompression bomb); save_model never compresses, so none is accepted.
+        """
+        path, data = self.read(name)
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                packed = [i.filename for i in archive.infolist()
+                          if i.compress_type != zipfile.ZIP_STORED]
+        except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+            raise _corrupt(path, f"{type(exc).__name__}: {exc}") from None
+        _check(not packed, f"compressed members {packed}", path)
+        return path, io.BytesIO(data)
+
+    def json(self, name: str) -> _Json:
+        path, data = self.read(name)
+        try:
+            return _Json(json.loads(data.decode("utf-8")), path)
+        except ValueError as exc:
+            raise _corrupt(path, f"{type(exc).__name__}: {exc}") from None
+
+    def arrays(self, name: str) -> _Arrays:
+        path, data = self.npz(name)
+        try:
+            with np.load(data, allow_pickle=False) as npz:
+                return _Arrays({key: npz[key] for key in npz.files}, path)
+        except Exception as exc:  # a damaged archive can raise nearly anything
+            raise _corrupt(path, f"{type(exc).__name__}: {exc}") from None
+
+    def sparse(self, name: str, shape: tuple[int, int]) -> sp.csr_matrix:
+        """A float32 CSR matrix of ``shape``, its indices checked to be in range."""
+        path, data = self.npz(name)
+        try:
+            matrix = sp.load_npz(data)  # calls numpy.load(..., allow_pickle=False)
+        except Exception as exc:  # a damaged archive can raise nearly anything
+            raise _corrupt(path, f"{type(exc).__name__}: {exc}") from None
+        _check(matrix.format == "csr" and matrix.dtype == np.float32 and matrix.shape == shape,
+               f"holds a {matrix.format} {matrix.dtype} matrix of shape {matrix.shape}, "
+               f"not csr float32 {shape}", path)
+        try:
+            # scipy's C++ routines trust indices; out-of-range ones would read stray memory.
+            matrix.check_format(full_check=True)
+        except ValueError as exc:
+            raise _corrupt(path, str(exc)) from None
+        return sp.csr_matrix(matrix)
+
+
+class _Arrays:
+    """The arrays of one .npz file, handed out only with the dtype and shape expected."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], path: str) -> None:
+        self.arrays, self.path = arrays, path
+
+    def get(self, name: str, dtypes, shape: tuple[int | None, ...]) -> np.ndarray:
+        """The array ``name``, of one of ``dtypes`` and of ``shape`` (None: any length)."""
+        array = self.arrays.get(name)
+        _check(array is not None, f"no array {name!r}", self.path)
+        dtypes = dtypes if isinstance(dtypes, tuple) else (dtypes,)
+        _check(array.dtype in dtypes and len(array.shape) == len(shape)
+               and all(n is None or n == m for n, m in zip(shape, array.shape, strict=True)),
+               f"{name!r} is {array.dtype} of shape {array.shape}, expected "
+               f"{' or '.join(np.dtype(d).name for d in dtypes)} of shape {shape}", self.path)
+        return array
+
+
+class _Json:
+    """A part of model.json, its fields handed out only with the type expected."""
+
+    def __init__(self, data: Any, path: str, where: str = "") -> None:
+        _check(isinstance(data, dict), f"{where.rstrip('.') or 'the file'} is not a JSON object",
+               path)
+        self.data, self.path, self.where = data, path, where
+
+    def _get(self, key: str, kinds: tuple[type, ...], what: str, optional: bool = False):
+        value = self.data.get(key)
+        if value is None and optional:
+            return None
+        # bool is an int to Python but never a count or a weight here.
+        _check(isinstance(value, kinds) and not isinstance(value, bool),
+               f"{self.where}{key} is not {what}", self.path)
+        return value
+
+    def section(self, key: str, optional: bool = False) -> _Json | None:
+        value = self.data.get(key)
+        if value is None and optional:
+            return None
+        return _Json(value, self.path, f"{self.where}{key}.")
+
+    def number(self, key: str) -> float | int:
+        return self._get(key, (int, float), "a number")
+
+    def integer(self, key: str, minimum: int = 0, optional: bool = False) -> int | None:
+        value = self._get(key, (int,), f"an integer >= {minimum}", optional)
+        _check(value is None or value >= minimum, f"{self.where}{key} is below {minimum}",
+               self.path)
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key)
+        _check(isinstance(value, bool), f"{self.where}{key} is not true or false", self.path)
+        return value
+
+    def integers(self, key: str) -> list[int]:
+        value = self._get(key, (list,), "a list of integers")
+        _check(all(type(v) is int for v in value),
+               f"{self.where}{key} is not a list of integers", self.path)
+        return value
+
+    def strings(self, key: str) -> list[str]:
+        value = self._get(key, (list,), "a list of strings")
+        _check(all(isinstance(v, str) for v in value),
+               f"{self.where}{key} is not a list of strings", self.path)
+        return value
+
+
+def _boilerplate(params: _Json, arrays: _Arrays) -> BoilerplateFilter:
+    boilerplate = BoilerplateFilter(min_share=params.number("min_share"),
+                                    min_posts=params.integer("min_posts"))
+    boilerplate.threshold_ = params.integer("threshold")
+    # Python ints, as fitting leaves them: numpy's would hash the same but print otherwise
+    # in the cache keys made from them.
+    boilerplate.recurring_ = frozenset(arrays.get("recurring", np.uint64, (None,)).tolist())
+    return boilerplate
+
+
+def _vectorizer(params: _Json, arrays: _Arrays) -> DocumentVectorizer:
+    ngram_range = params.integers("ngram_range")
+    _check(len(ngram_range) == 2 and 1 <= ngram_range[0] <= ngram_range[1],
+           "vectorizer.ngram_range is not a range of n-gram lengths", params.path)
+    vectorizer = DocumentVectorizer(
+        title_weight=params.integer("title_weight"), min_df=params.number("min_df"),
+        max_df=params.number("max_df"), ngram_range=tuple(ngram_range),
+        max_features=params.integer("max_features", optional=True))
+    terms = params.strings("terms")
+    _check(terms and len(set(terms)) == len(terms),
+           "vectorizer.terms is empty or repeats a term", params.path)
+    return vectorizer.restore(terms, arrays.get("idf", _FLOATS, (len(terms),)))
+
+
+def _category_model(params: _Json, arrays: _Arrays, n_terms: int) -> LogisticRegression:
+    classes = params.strings("classes")
+    _check(len(classes) >= 2, "category_model.classes has fewer than two", params.path)
+    rows = 1 if len(classes) == 2 else len(classes)  # a binary model keeps one row
+    model = LogisticRegression()
+    # What scikit-learn's predict_proba reads of a fitted model.
+    model.classes_ = np.array(classes)
+    model.coef_ = arrays.get("category_coef", _FLOATS, (rows, n_terms))
+    model.intercept_ = arrays.get("category_intercept", _FLOATS, (rows,))
+    model.n_features_in_ = n_terms
+    return model
+
+
+def _tag_model(params: _Json, arrays: _Arrays, n_tags: int, n_terms: int) -> TagClassifier:
+    _check(params.flag("multilabel"), "tag_model is not multi-label", params.path)
+    model = TagClassifier()
+    model.multilabel_ = True
+    model.classes_ = np.arange(n_tags)
+    # Column-major, as fitting leaves it (see TagClassifier.fit); np.save keeps the order,
+    # so this copies nothing for a model this module saved.
+    model.coef_ = np.asfortranarray(arrays.get("tag_coef", _FLOATS, (n_tags, n_terms)))
+    model.intercept_ = arrays.get("tag_intercept", _FLOATS, (n_tags,))
+    model.n_features_in_ = n_terms
+    return model
+
+
+def _neighbours(params: _Json, arrays: _Arrays, files: _Folder, n_tags: int,
+                n_terms: int) -> PostIndex:
+    titles = params.strings("titles")
+    n_posts = len(titles)
+    return PostIndex.from_postings(
+        files.sparse(POSTINGS_FILE, (n_terms, n_posts)),
+        files.sparse(POST_TAGS_FILE, (n_posts, n_tags)),
+        arrays.get("post_weights", np.float32, (n_posts,)), titles,
+        params.integer("k", minimum=1))
+
+
 def load_model(folder: str) -> tuple[Suggester, dict[str, Any]]:
-    """Load a model saved by ``save_model``. Load only models you trust: joblib is pickle."""
+    """Load a model saved by ``save_model``: JSON and arrays only, never a pickle."""
     card = read_card(folder)
-    path = os.path.join(folder, MODEL_FILE)
-    if not os.path.isfile(path):
-        raise ModelError(f"{MODEL_FILE} is missing", path=folder)
-    try:
-        suggester = joblib.load(path)
-    except Exception as exc:  # a truncated or foreign pickle can raise nearly anything
-        raise ModelError(f"corrupt or incompatible model file ({type(exc).__name__}: {exc}); "
-                         "retrain it", path=path) from None
-    if not isinstance(suggester, Suggester):
-        raise ModelError("the model file does not hold a bunrui model", path=path)
+    if os.path.lexists(os.path.join(folder, LEGACY_FILE)):
+        raise ModelError(f"the folder holds {LEGACY_FILE}, a pickled model of an older bunrui, "
+                         "which is never loaded (a pickle can run code); retrain the model "
+                         "with 'bunrui train PATH --out DIR'", path=folder)
+    files = _Folder(folder, card)
+    params = files.json(PARAMS_FILE)
+    arrays = files.arrays(ARRAYS_FILE)
+    top = params.section("suggester")
+    category_labels, tag_labels = top.strings("category_labels"), top.strings("tag_labels")
+    vectorizer = _vectorizer(params.section("vectorizer"), arrays)
+    n_terms, n_tags = len(vectorizer.vocabulary), len(tag_labels)
+    category = params.section("category_model", optional=True)
+    category_model = _category_model(category, arrays, n_terms) if category else None
+    _check(len(category_labels) == (len(category_model.classes_) if category_model else 0),
+           "suggester.category_labels are not the category model's classes", params.path)
+    tags = params.section("tag_model", optional=True)
+    tag_model = _tag_model(tags, arrays, n_tags, n_terms) if tags else None
+    index = params.section("neighbours", optional=True)
+    suggester = Suggester(
+        boilerplate=_boilerplate(params.section("boilerplate"), arrays),
+        vectorizer=vectorizer,
+        category_model=category_model, category_labels=category_labels,
+        tag_model=tag_model, tag_labels=tag_labels,
+        tag_threshold=top.number("tag_threshold"), min_tags=top.integer("min_tags"),
+        max_tags=top.integer("max_tags"), max_chars=top.integer("max_chars", optional=True),
+        neighbours=_neighbours(index, arrays, files, n_tags, n_terms) if index else None,
+        tag_mix=top.number("tag_mix"),
+    )
     return suggester, card

@@ -63,7 +63,8 @@ def test_train_writes_a_model(capsys, tmp_path):
     code, stdout, stderr = run(capsys, "train", str(JEKYLL), "--out", str(out),
                                "--cache-dir", str(tmp_path / "cache"))
     assert code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["metadata.json", "model.joblib"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "arrays.npz", "metadata.json", "model.json", "post_tags.npz", "postings.npz"]
     assert "28 posts used" in stdout
     assert "2 left out (draft or unpublished)" in stdout
     assert str(out) in stdout

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from classifier import InputError, ModelError, PostError, load_corpus, save_model, train
-from classifier.persistence import MODEL_FILE
+from classifier.persistence import ARRAYS_FILE
 from service.cli import main as cli_main
 from service.deps import get_model
 from service.handlers import status_for
@@ -301,7 +301,7 @@ def test_reload_swaps_the_model_and_a_failed_reload_keeps_the_old_one(model_dir,
         assert ok.json()["reloaded"] is True
         assert c.get("/v1/model").json()["generation"] == first + 1
 
-        (folder / MODEL_FILE).write_bytes(b"not a pickle")
+        (folder / ARRAYS_FILE).write_bytes(b"not an array")
         failed = c.post("/v1/model/reload", headers=AUTH)
         assert failed.status_code == 409
         assert failed.json()["reloaded"] is False
