@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -68,11 +69,25 @@ def _validation_error(request: Request, exc: RequestValidationError) -> JSONResp
                         status_code=422)
 
 
+def _unreadable(cause: BaseException | None) -> str:
+    """Why the body could not be read as JSON (FastAPI turns it into a bare 400)."""
+    if isinstance(cause, RecursionError):
+        # json.loads recurses once per level, so the interpreter's recursion limit is the
+        # bound, less the frames already on the stack: "about".
+        return f"JSON nested too deeply (at most about {sys.getrecursionlimit()} levels)"
+    if isinstance(cause, UnicodeDecodeError):
+        return (f"malformed JSON (not UTF-8 text: byte {cause.start} is "
+                f"0x{cause.object[cause.start]:02x})")
+    if isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+        return f"malformed JSON (a number with more than {sys.get_int_max_str_digits()} digits)"
+    return f"malformed JSON ({cause})" if cause else "malformed JSON"
+
+
 def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     if exc.status_code == 400:
-        # FastAPI's only 400 is a body it could not decode (bytes that are not UTF-8):
-        # malformed JSON, like any other, is a 422 about the body.
-        message = "malformed JSON (the body is not UTF-8 text)"
+        # FastAPI's only 400 is a body that json.loads could not read (it raises the HTTP
+        # error from the cause): like any malformed JSON, a 422 about the body.
+        message = _unreadable(exc.__cause__)
         return JSONResponse(error_body(f"body: {message}", "body",
                                        [{"field": "body", "message": message}]),
                             status_code=422)

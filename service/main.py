@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import os
 import threading
@@ -21,6 +22,12 @@ from .routes import check, metrics, model, page, suggest
 from .settings import Settings
 
 log = logging.getLogger("bunrui.service")
+
+# uvicorn's supervisor kills a worker whose health-check thread has not answered within
+# this many seconds (its default is 5). That thread needs the GIL, which MeCab holds for a
+# whole draft, and on a busy machine a worker computing suggestions is alive but slow:
+# killing it drops every request it holds. A hung worker is still replaced, later.
+WORKER_HEALTHCHECK_SECONDS = 30
 
 DESCRIPTION = """\
 Suggests a category and tags for a blog draft, learned from the blog's own posts.
@@ -97,6 +104,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def worker_app() -> FastAPI:
+    """The app of one `bunrui serve` process, its settings from the environment."""
+    # A worker that crashes in C code (MeCab) leaves its Python stacks in the log, not
+    # only uvicorn's "Child process died".
+    faulthandler.enable()
+    return create_app()
+
+
 def serve(settings: Settings) -> None:
     """Run uvicorn with ``settings`` until interrupted (what ``bunrui serve`` does).
 
@@ -123,8 +138,9 @@ def serve(settings: Settings) -> None:
             value = settings.admin_token.get_secret_value()
         os.environ[f"BUNRUI_{name.upper()}"] = str(value)
     try:
-        uvicorn.run("service.main:create_app", factory=True, host=settings.host,
+        uvicorn.run("service.main:worker_app", factory=True, host=settings.host,
                     port=settings.port, workers=settings.workers, timeout_graceful_shutdown=10,
+                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
                     http="service.transport:NoDelayHTTPProtocol")
     finally:
         if run_dir:

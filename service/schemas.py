@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     WithJsonSchema,
@@ -16,51 +18,97 @@ from pydantic import (
 
 MAX_LIMIT = 50
 MAX_EXPLAIN = 20
+# Bounds on every text a request carries, so the schema states them and a client gets a
+# 422 naming the field. A draft may be twice the longest post of the allforces blog (48,290
+# characters). The bound also keeps each MeCab call short (it holds the GIL throughout:
+# 0.35 s per 100,000 characters here) and far from the lengths it crashed on (200,000
+# characters of one letter as a title). A title is a line, and the model reads it whole
+# (the body is cut to 6,000 characters).
+MAX_TEXT_CHARS = 100_000
+MAX_TITLE_CHARS = 1_000
+# "Not blank": a character that is neither whitespace as Python's str.strip() (and so the
+# library) sees it, nor a byte-order mark. Spelled out because `\S` means something else in
+# the ECMAScript regexes of JSON Schema (there \x1c-\x1f and \x85 are not spaces); the
+# validation uses this very pattern, so the schema and the service cannot disagree.
+NOT_BLANK = (r"[^\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
+             r"\u205f\u3000\ufeff]")
+
+
+def is_blank(value: str | None) -> bool:
+    return value is None or re.search(NOT_BLANK, value) is None
+
+
+def text_schema(description: str, max_length: int, *, not_blank: bool = False) -> dict:
+    schema = {"type": "string", "maxLength": max_length, "description": description}
+    if not_blank:
+        schema.update(minLength=1, pattern=NOT_BLANK)
+    return schema
+
+
+def check_text(value: str) -> str:
+    """A text field's value as the library can use it, or ValueError saying why not."""
+    # JSON may carry a lone surrogate ("\ud800") that no tokenizer can encode.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"not valid Unicode text (at character {exc.start})") from None
+    return value
 
 
 def _one_form_schema(schema: dict) -> None:
-    # What the validators below enforce, said in the schema so clients and schemathesis
-    # know it: a draft is `text`, or `title`/`body`, never both.
+    # What `_one_form` enforces, said in the schema so clients and schemathesis know it:
+    # a draft is `text`, or `title`/`body` with at least one of them not blank.
+    # (A `false` property schema forbids that key: simpler for generators than `not`.)
+    either = [{"required": [name], "properties": {name: {"pattern": NOT_BLANK}}}
+              for name in ("title", "body")]
     schema["oneOf"] = [
-        {"required": ["text"]},
-        {"anyOf": [{"required": ["title"]}, {"required": ["body"]}],
-         "not": {"required": ["text"]}},
+        {"required": ["text"], "properties": {"title": False, "body": False}},
+        {"properties": {"text": False}, "anyOf": either},
     ]
+    for name in ("text", "title", "body"):  # left out, not null: there is no default value
+        schema["properties"][name].pop("default", None)
     schema["examples"] = [
         {"text": "---\ntitle: \"RAGの検索精度を上げる\"\n---\n\n社内文書の検索に…"},
         {"title": "RAGの検索精度を上げる", "body": "社内文書の検索に…"},
     ]
 
 
+# Leaving a field out means "not given"; null is refused, as the schema says string.
+DraftText = Annotated[str | None, Field(max_length=MAX_TEXT_CHARS), WithJsonSchema(
+    text_schema("the whole draft as written", MAX_TEXT_CHARS, not_blank=True))]
+DraftTitle = Annotated[str | None, Field(max_length=MAX_TITLE_CHARS), WithJsonSchema(
+    text_schema("the draft's title", MAX_TITLE_CHARS))]
+DraftBody = Annotated[str | None, Field(max_length=MAX_TEXT_CHARS), WithJsonSchema(
+    text_schema("the draft's body (Markdown)", MAX_TEXT_CHARS))]
+
+
 class Draft(BaseModel):
     """One draft: either `text` (Markdown, front matter optional, or plain text) or
     `title` and `body`. Labels already in the draft's front matter are ignored."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_form_schema)
+    # strict: a JSON type other than the schema's (0 for false, "5" for 5) is a 422.
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_one_form_schema)
 
-    # null is accepted as "not given" but not advertised: the schema says string.
-    text: Annotated[str | None, WithJsonSchema(
-        {"type": "string", "pattern": r"\S", "description": "the whole draft as written"})] = None
-    title: Annotated[str | None, WithJsonSchema(
-        {"type": "string", "description": "the draft's title"})] = None
-    body: Annotated[str | None, WithJsonSchema(
-        {"type": "string", "description": "the draft's body (Markdown)"})] = None
+    text: DraftText = None
+    title: DraftTitle = None
+    body: DraftBody = None
+
+    @field_validator("text", "title", "body", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("must be a string; leave the field out instead of null")
+        return value
 
     @field_validator("text", "title", "body")
     @classmethod
     def _encodable(cls, value: str | None) -> str | None:
-        # JSON may carry a lone surrogate ("\ud800") that no tokenizer can encode.
-        if value is not None:
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                raise ValueError(f"not valid Unicode text (at character {exc.start})") from None
-        return value
+        return None if value is None else check_text(value)
 
     @field_validator("text")
     @classmethod
     def _text_not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
+        if value is not None and is_blank(value):
             raise ValueError("the draft is empty")
         return value
 
@@ -71,19 +119,31 @@ class Draft(BaseModel):
         if self.text is None:
             if self.title is None and self.body is None:
                 raise ValueError("give the draft as 'text', or as 'title' and 'body'")
-            if not ((self.title or "").strip() or (self.body or "").strip()):
+            if is_blank(self.title) and is_blank(self.body):
                 raise ValueError("the draft is empty: 'title' and 'body' are blank")
         return self
 
 
+def _whole_number(value: object) -> object:
+    # JSON Schema counts 2.0 as an integer (it is one); strict validation alone refuses it.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# Integers, 2.0 included; never true/false or "2", which the schema does not allow.
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT), BeforeValidator(_whole_number)]
+Explain = Annotated[int, Field(ge=0, le=MAX_EXPLAIN), BeforeValidator(_whole_number)]
+
+
 class Options(BaseModel):
-    limit: int | None = Field(None, ge=1, le=MAX_LIMIT,
-                              description="suggest at most this many tags (default: the model's)")
+    model_config = ConfigDict(strict=True)
+
+    limit: Limit | None = Field(None,
+                                description="suggest at most this many tags (default: the model's)")
     threshold: float | None = Field(
         None, ge=0.0, le=1.0,
         description="suggest tags scoring at least this (default: the model's tuned threshold)")
-    explain: int | None = Field(None, ge=0, le=MAX_EXPLAIN,
-                                description="'why' terms per suggested label (default 5)")
+    explain: Explain | None = Field(None,
+                                    description="'why' terms per suggested label (default 5)")
 
 
 class SuggestRequest(Options, Draft):
@@ -93,7 +153,7 @@ class SuggestRequest(Options, Draft):
 class BatchRequest(Options):
     """Several drafts, answered in the same order (at most `max_batch`, default 32)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     documents: list[Draft] = Field(..., min_length=1)
 

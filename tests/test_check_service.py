@@ -80,6 +80,12 @@ def test_without_front_matter_is_a_finding_not_an_error(client):
     ({"text": DRAFT, "rules": ["nope"]}, "rules"),
     ({"text": DRAFT, "extra": 1}, "extra"),
     ({}, "text"),
+    # Exactly what the schema allows: a bool is true or false, a rule id one it lists.
+    ({"text": DRAFT, "strict": 0}, "strict"),
+    ({"text": DRAFT, "rules": [""]}, "rules"),
+    ({"text": None}, "text"),
+    ({"text": DRAFT, "path": "a\0b"}, "path"),
+    ({"text": "温泉" * 50_001}, "text"),
 ])
 def test_bad_requests_are_422_naming_the_field(client, payload, field):
     response = client.post("/v1/check", json=payload)

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from conftest import DRAFTS, JEKYLL
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
 
 from classifier import InputError, ModelError, PostError, load_corpus, save_model, train
 from classifier.persistence import ARRAYS_FILE
@@ -174,6 +173,16 @@ def test_batch_error_names_the_document(client):
     ({}, "body"),
     ({"text": "\ud800 lone surrogate"}, "text"),
     ({"text": "---\ntitle: [\n---\n本文"}, "text"),
+    # Exactly what the schema allows: no null for a string, no 0 for a bool, no "2" or
+    # true for an integer, and every text bounded.
+    ({"text": None, "title": "t"}, "text"),
+    ({"title": "t", "body": None}, "body"),
+    ({"text": "温泉", "limit": "2"}, "limit"),
+    ({"text": "温泉", "limit": True}, "limit"),
+    ({"text": "温泉", "threshold": False}, "threshold"),
+    ({"title": "温泉" * 501, "body": "本文"}, "title"),
+    ({"text": "温泉" * 50_001}, "text"),
+    ({"title": "温泉", "body": "本" * 100_001}, "body"),
 ])
 def test_bad_input_is_422_naming_the_field(client, body, field):
     # Sent as ASCII-escaped JSON: a lone surrogate is valid JSON, not valid UTF-8.
@@ -192,6 +201,29 @@ def test_malformed_json_is_422(client, raw):
                            headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["field"] == "body"
+
+
+def test_json_nested_too_deeply_says_so(client):
+    nested = b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = client.post("/v1/suggest", content=nested,
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "body"
+    assert response.json()["detail"].startswith("body: JSON nested too deeply")
+
+
+def test_a_body_that_is_not_utf8_says_where(client):
+    response = client.post("/v1/suggest", content=b'{"text": "\xff"}',
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == "body: malformed JSON (not UTF-8 text: byte 10 is 0xff)"
+
+
+def test_a_whole_number_written_as_a_float_is_an_integer(client):
+    # JSON Schema's "integer" includes 2.0, so the schema allows it: so does the service.
+    response = client.post("/v1/suggest", json={"text": "温泉", "limit": 2.0, "explain": 1.0})
+    assert response.status_code == 200
+    assert len(response.json()["tags"]) <= 2
 
 
 def test_threshold_nan_is_not_a_server_error(client):
@@ -454,51 +486,7 @@ def test_serve_rejects_a_bad_port(model_dir, capsys):
     assert "port" in capsys.readouterr().err
 
 
-# -- no request gets a 500 --------------------------------------------------------------
-
-def test_no_request_gets_a_server_error(model_dir):
-    """Schemathesis, from the app's own OpenAPI schema: valid and invalid requests to
-    every operation (reload included), each answered as documented, never with a 5xx
-    other than the documented 503s. Bounded: at most 50 examples per operation."""
-    import schemathesis
-    from hypothesis import given
-    from schemathesis import GenerationMode
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance,
-        response_schema_conformance,
-        status_code_conformance,
-    )
-
-    app = make_app(model_dir, admin_token=TOKEN, max_batch=4)
-    # schemathesis calls the app without its lifespan: load the model as start-up would.
-    assert app.state.holder.load()
-    api = schemathesis.openapi.from_asgi("/openapi.json", app)
-    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
-              response_schema_conformance]
-    operations = [result.ok() for result in api.get_all_operations()]
-    assert {o.label for o in operations} >= {
-        "POST /v1/suggest", "POST /v1/suggest/batch", "GET /v1/labels", "GET /v1/model",
-        "GET /healthz", "GET /readyz", "GET /metrics", "POST /v1/model/reload"}
-    seen: dict[str, set[int]] = {}
-
-    for operation in operations:
-        strategy = operation.as_strategy(GenerationMode.POSITIVE)
-        if operation.body or operation.query:  # something to get wrong
-            strategy = strategy | operation.as_strategy(GenerationMode.NEGATIVE)
-
-        @given(case=strategy)
-        @settings(max_examples=50, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
-        def run(case):
-            response = case.call_and_validate(checks=checks)
-            seen.setdefault(case.operation.label, set()).add(response.status_code)
-
-        run()
-    # Both well-formed and malformed drafts were really sent.
-    assert {200, 422} <= seen["POST /v1/suggest"]
-    assert {200, 422} <= seen["POST /v1/suggest/batch"]
-
+# -- transport ------------------------------------------------------------------------
 
 def test_served_connections_turn_nagle_off(monkeypatch):
     """uvicorn's multi-worker socket would leave Nagle on: 40 ms more per kept-alive request."""

@@ -8,23 +8,26 @@ its own module so the two can evolve without stepping on each other.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from classifier import InputError
 from classifier.checks import RULES, Checker, has_errors
 from classifier.taxonomy import Taxonomy, resolve_taxonomy
 
 from ..check_output import sort_findings
 from ..deps import ModelDep
 from ..holder import LoadedModel
-from ..schemas import ErrorBody
+from ..schemas import MAX_TEXT_CHARS, NOT_BLANK, ErrorBody, check_text, is_blank
 
 router = APIRouter(prefix="/v1", tags=["check"])
+
+# A file name never holds NUL; the schema says so with this pattern, checked as written.
+NO_NUL = r"^[^\x00]*$"
 
 
 class CheckSettings(BaseSettings):
@@ -39,27 +42,36 @@ class CheckSettings(BaseSettings):
 class CheckRequest(BaseModel):
     """A post or draft as written (front matter and body) to check."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+    # strict: a JSON type other than the schema's (0 for false) is a 422.
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [{
         "text": "---\ntitle: \"RAGの検索精度を上げる\"\ncategories: [投資分析]\n"
                 "tags: [RAG, RAG]\n---\n\n社内文書の検索に…",
         "path": "_posts/2026-03-20-rag.md"}]})
 
-    text: str = Field(..., description="the whole file: front matter, then the body")
-    path: str | None = Field(None, max_length=1000,
+    text: str = Field(..., max_length=MAX_TEXT_CHARS,
+                      json_schema_extra={"minLength": 1, "pattern": NOT_BLANK},
+                      description="the whole file: front matter, then the body")
+    path: str | None = Field(None, max_length=1000, json_schema_extra={"pattern": NO_NUL},
                              description="the file's name, echoed in findings (default "
                                          "'draft.md')")
-    rules: list[str] | None = Field(None, description="rule ids to run (default: all)")
+    # The schema lists the rule ids, so a client (and schemathesis) knows which are valid;
+    # the validator below gives the friendlier message.
+    rules: list[Annotated[str, WithJsonSchema({"type": "string", "enum": list(RULES)})]] | None = (
+        Field(None, max_length=len(RULES), description="rule ids to run (default: all)"))
     strict: bool = Field(False, description="count warnings as failing, as --strict does")
 
     @field_validator("text")
     @classmethod
     def _text(cls, value: str) -> str:
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise ValueError(f"not valid Unicode text (at character {exc.start})") from None
-        if not value.strip():
+        if is_blank(check_text(value)):
             raise ValueError("the draft is empty")
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is not None and not re.search(NO_NUL, check_text(value)):
+            raise ValueError("the path holds a NUL character")
         return value
 
     @field_validator("rules")
@@ -152,8 +164,6 @@ def check(request: CheckRequest, model: ModelDep,
 
 def run_check(request: CheckRequest, model: LoadedModel, taxonomy: Taxonomy) -> dict:
     path = request.path or "draft.md"
-    if "\0" in path:
-        raise InputError("the path holds a NUL character", path="path", field="path")
     checker = Checker(taxonomy, model.suggester, rules=request.rules)
     report = checker.check_texts([(path, request.text)])
     findings = report.findings
