@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from .conform import Rules
 from .errors import BunruiError, PostError, TaxonomyError
 from .frontmatter import locate_field, locate_front_matter
-from .posts import Post, decode, parse_post
+from .posts import Post, parse_post, read_text
 from .series import YEAR, label_of, render
 from .taxonomy import OFF, SEVERITIES, Taxonomy, label_key, nearest_label
 from .tokens import TokenCache, content_hash, tokenize_many
@@ -206,11 +206,7 @@ class Checker:
         texts: list[tuple[str, str | None, BunruiError | None]] = []
         for path in paths:
             try:
-                with open(path, "rb") as handle:
-                    raw = handle.read()
-                texts.append((path, decode(raw, path), None))
-            except OSError as exc:
-                texts.append((path, None, PostError(f"cannot read: {exc.strerror}", path=path)))
+                texts.append((path, read_text(path), None))
             except PostError as exc:
                 texts.append((path, None, exc))
         return self._check(texts, progress, scores)

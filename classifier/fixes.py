@@ -16,7 +16,7 @@ from .checks import Finding
 from .errors import FixError, PostError
 from .files import write_atomic
 from .frontmatter import locate_field, locate_front_matter, rewrite_field, why_not_located
-from .posts import decode
+from .posts import read_text
 
 
 @dataclass
@@ -112,11 +112,7 @@ def fix_files(findings: Iterable[Finding], sources: Mapping[str, str] | None = N
         result = FixResult(path, found)
         results.append(result)
         try:
-            with open(path, "rb") as handle:
-                result.original = decode(handle.read(), path)
-        except OSError as exc:
-            result.problem = f"cannot read: {exc.strerror}"
-            continue
+            result.original = read_text(path)
         except PostError as exc:
             result.problem = exc.message
             continue

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import yaml
 
 from .errors import FixError, PostError
-from .posts import parse_front_matter, split_front_matter
+from .posts import load_yaml, parse_front_matter, split_front_matter
 
 _FENCES = {"---": "yaml", "+++": "toml"}
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -357,7 +357,7 @@ def _plain_ok(value: str, flow: bool) -> bool:
     if flow and any(c in value for c in ",[]{}"):
         return False
     try:  # 'yes', '12', 'null' and the like would read back as something else
-        return yaml.safe_load(f"[{value}]" if flow else value) == ([value] if flow else value)
+        return load_yaml(f"[{value}]" if flow else value) == ([value] if flow else value)
     except yaml.YAMLError:
         return False
 

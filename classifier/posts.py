@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import yaml
 
@@ -17,8 +17,28 @@ from .errors import PostError
 
 POST_SUFFIXES = (".md", ".markdown", ".html")
 _FENCES = {"---": "yaml", "+++": "toml"}
-# libyaml's loader when PyYAML was built with it: parsing front matter is most of reading time.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A post file larger than this is not read: real posts are well under 1 MB.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# Values in a front matter once YAML aliases are expanded. Real ones hold a few dozen; an
+# alias bomb (each list naming the one before nine times) holds billions in 300 bytes,
+# and anything that walked it (a title made a string) ran out of memory.
+MAX_VALUES = 10_000
+# Lone surrogates (JSON allows "\ud800") are no text: they cannot be written as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _YAMLLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's safe loader where PyYAML has it (parsing front matter is most of reading
+    time), whose values that cannot be built (``date: 2025-02-30``, ``!!int abc``) are
+    errors with their place, like any other bad YAML."""
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+            value = node.value if isinstance(node, yaml.ScalarNode) else node.tag
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {value!r} ({exc})", node.start_mark) from None
 _FILE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 # A top-level key in YAML (`key:`) or TOML (`key =`): used to point messages at a line.
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
@@ -82,7 +102,7 @@ def split_front_matter(text: str, path: str = "<draft>") -> tuple[str | None, st
 def parse_front_matter(fmt: str, source: str, path: str) -> dict:
     """Parse a front-matter block into a mapping; errors name the file and line."""
     try:
-        data = yaml.load(source, Loader=_YAML_LOADER) if fmt == "yaml" else tomllib.loads(source)
+        data = load_yaml(source) if fmt == "yaml" else tomllib.loads(source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         context = getattr(exc, "context_mark", None)
@@ -90,13 +110,16 @@ def parse_front_matter(fmt: str, source: str, path: str) -> dict:
             # Found at the end of the block (an unclosed bracket or quote): the closing
             # fence says nothing, the line where the bracket or quote opened does.
             mark = context
-        line = mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for fence
+        line = mark.line + 2 if mark is not None else 2  # +1 for 1-based, +1 for fence
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise PostError(f"invalid YAML front matter: {problem}", path=path, line=line) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) + 1 if match else None
         raise PostError(f"invalid TOML front matter: {exc}", path=path, line=line) from None
+    except RecursionError:  # tomllib nests arrays by recursion
+        raise PostError("invalid TOML front matter: nested too deep", path=path,
+                        line=2) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -106,6 +129,42 @@ def parse_front_matter(fmt: str, source: str, path: str) -> dict:
             line=2,
         )
     return data
+
+
+def load_yaml(source) -> object:
+    """YAML text or stream as data, safely: ``yaml.YAMLError`` for anything that cannot
+    be built, and for a document that holds more than ``MAX_VALUES`` values."""
+    data = yaml.load(source, Loader=_YAMLLoader)
+    if _count_values(data) > MAX_VALUES:
+        where = next((f"'{k}' holds " for k, v in data.items()
+                      if _count_values(v) > MAX_VALUES), "") if isinstance(data, dict) else ""
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{where or 'holds '}more than {MAX_VALUES:,} values once aliases are "
+            "expanded (an alias bomb?)", None)
+    return data
+
+
+def _count_values(data: object) -> int:
+    """How many values ``data`` holds with every shared list or mapping counted each time
+    it appears, stopping past ``MAX_VALUES`` (a list that holds itself counts as too many).
+
+    Counted over the shared objects, so the work is bounded by the document's own size.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[object, bool]] = [(data, False)]
+    while stack:
+        value, children_done = stack.pop()
+        if not isinstance(value, list | dict) or id(value) in sizes and not children_done:
+            continue
+        items = list(value.values()) if isinstance(value, dict) else value
+        if children_done:
+            total = 1 + sum(sizes.get(id(v), 1) for v in items)
+            sizes[id(value)] = min(total, MAX_VALUES + 1)
+            continue
+        sizes[id(value)] = MAX_VALUES + 1  # until its children are counted: a cycle is too big
+        stack.append((value, True))
+        stack += [(v, False) for v in items if isinstance(v, list | dict) and id(v) not in sizes]
+    return sizes.get(id(data), 1)
 
 
 def _labels(value: object, path: str, name: str, line: int | None) -> tuple[str, ...]:
@@ -167,7 +226,7 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
     Drafts may be plain text or Markdown without front matter
     (``require_front_matter=False``); their title is then their first heading or line.
     """
-    fmt, source, body, body_line = split_front_matter(text, path)
+    fmt, source, body, body_line = split_front_matter(_SURROGATE.sub("\ufffd", text), path)
     if fmt is None:
         if require_front_matter:
             raise PostError("no front matter (expected '---' or '+++' on the first line)",
@@ -209,14 +268,45 @@ def decode(raw: bytes, path: str) -> str:
         ) from None
 
 
+_FILE_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a FIFO (named pipe)",
+               stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
+
+
+def read_bytes(path: str) -> bytes:
+    """The bytes of a regular file (a symbolic link is followed to one), at most
+    ``MAX_FILE_BYTES``; ``PostError`` naming the problem otherwise.
+
+    Opened without blocking and checked on the open file: a FIFO would hang the read and
+    /dev/zero never end, and a check before opening could be raced.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        raise PostError(f"cannot read: {exc.strerror}", path=path) from None
+    with os.fdopen(fd, "rb") as handle:
+        kind = stat.S_IFMT(os.fstat(fd).st_mode)
+        if kind != stat.S_IFREG:
+            raise PostError(f"not a regular file ({_FILE_KINDS.get(kind, 'special')}); "
+                            "skipped", path=path)
+        try:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise PostError(f"cannot read: {exc.strerror}", path=path) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise PostError(f"larger than {MAX_FILE_BYTES // 2**20} MB; not read", path=path)
+    return raw
+
+
+def read_text(path: str | os.PathLike) -> str:
+    """A post file's text: ``read_bytes``, then ``decode``."""
+    path = os.fspath(path)
+    return decode(read_bytes(path), path)
+
+
 def read_post(path: str | os.PathLike) -> Post:
     """Read one post file; raises ``PostError`` on unreadable files or bad front matter."""
     path = os.fspath(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise PostError(f"cannot read: {exc.strerror}", path=path) from None
-    return parse_post(decode(raw, path), path)
+    return parse_post(read_text(path), path)
 
 
 def iter_post_paths(paths: Iterable[str | os.PathLike]) -> Iterator[str]:

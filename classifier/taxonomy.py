@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import yaml
 
 from .errors import TaxonomyError
-from .posts import Post
+from .posts import Post, load_yaml
 
 TAXONOMY_FILE = "bunrui.toml"
 JEKYLL_CONFIG = "_config.yml"
@@ -212,7 +212,7 @@ def read_jekyll_categories(path: str | os.PathLike) -> tuple[str, ...]:
     path = os.fspath(path)
     try:
         with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+            data = load_yaml(handle)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise TaxonomyError(f"cannot read the site configuration: {exc}", path=path) from None
     entries = data.get("content_categories") if isinstance(data, dict) else None

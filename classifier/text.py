@@ -12,11 +12,16 @@ from dataclasses import dataclass, field
 
 _FENCED = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-_LIQUID = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
-_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
+# Each with the text that closes it: see _sub_closed.
+# Spans from an opening to the first close of its kind (group 1 of the opening).
+_LIQUID = (re.compile(r"\{(?=([%{]))"), {"%": re.compile("%}"), "{": re.compile("}}")})
+_SCRIPT = (re.compile(r"<(script|style)\b", re.I),
+           {tag: re.compile(rf"</{tag}\s*>", re.I) for tag in ("script", "style")})
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
-_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)|!\[[^\]\n]*\]\[[^\]\n]*\]")
-_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)|\[([^\]\n]*)\]\[[^\]\n]*\]")
+# No "[" inside a link's text or target: a scan then ends at the next bracket, where one
+# to the end of the line from every "[" made a long line of brackets quadratic.
+_IMAGE = re.compile(r"!\[[^\[\]\n]*\]\([^)\[\n]*\)|!\[[^\[\]\n]*\]\[[^\[\]\n]*\]")
+_LINK = re.compile(r"\[([^\[\]\n]*)\]\([^)\[\n]*\)|\[([^\[\]\n]*)\]\[[^\[\]\n]*\]")
 _URL = re.compile(r"(?:https?|ftp)://[^\s\x02]+|www\.[^\s\x02]+")
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S+.*$", re.M)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
@@ -28,7 +33,7 @@ _SPACE = re.compile(r"\s+")
 _WORDLESS = re.compile(r"[\W_]+")
 # Bump when what extract_blocks or BoilerplateFilter.clean output changes: cached blocks
 # and the cached tokens of cleaned bodies are keyed by it.
-TEXT_VERSION = "1"
+TEXT_VERSION = "2"  # 2: no bracket inside a link's text or target
 # Link texts are fenced by these two control characters until blocks are formed, so a
 # block made only of links can be told from prose.
 _LINKED = re.compile("\x01[^\x02]*\x02")
@@ -64,6 +69,32 @@ def _block(lines: list[str], level: int = 0) -> Block | None:
     return Block(text, level, link_only) if text else None
 
 
+def _strip_spans(text: str, opening: re.Pattern, closes: dict[str, re.Pattern],
+                 repl: str) -> str:
+    """Replace each span from an ``opening`` to the first close of its kind after it.
+
+    The same as ``re.sub`` of ``opening.*?close``, in linear time: the regex searched
+    from every unclosed opening to the end of the text again, so the work grew with the
+    square of their number ("{%" * 20,000 took 5 s). Here each kind's next close is found
+    once and reused until an opening lies past it.
+    """
+    out, pos = [], 0
+    found: dict[str, re.Match | None] = {}  # kind -> its first close after the last search
+    for match in opening.finditer(text):
+        if match.start() < pos:
+            continue
+        kind = match.group(1).lower()
+        close = found.get(kind, match)
+        if close is not None and close.start() < match.end():
+            close = found[kind] = closes[kind].search(text, match.end())
+        if close is None:
+            continue
+        out += (text[pos : match.start()], repl)
+        pos = close.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def extract_blocks(markdown: str) -> list[Block]:
     """Split Markdown (with HTML and Liquid) into plain-text headings and paragraphs.
 
@@ -73,8 +104,8 @@ def extract_blocks(markdown: str) -> list[Block]:
     text = nfkc(markdown)
     text = _FENCED.sub("\n", text)
     text = _HTML_COMMENT.sub("\n", text)
-    text = _SCRIPT.sub("\n", text)
-    text = _LIQUID.sub(" ", text)
+    text = _strip_spans(text, *_SCRIPT, "\n")
+    text = _strip_spans(text, *_LIQUID, " ")
     text = _REF_DEF.sub("", text)
     text = _IMAGE.sub(" ", text)
     text = _LINK.sub(lambda m: f"\x01{m.group(1) or m.group(2) or ''}\x02", text)
@@ -103,7 +134,7 @@ def extract_blocks(markdown: str) -> list[Block]:
 def _hash(key: str) -> int:
     # Two fast C checksums make a 64-bit fingerprint: a cryptographic hash cost more than
     # the rest of fitting the filter, and only accidental collisions matter here.
-    data = key.encode()
+    data = key.encode("utf-8", "surrogatepass")  # a lone surrogate from a JSON request
     return zlib.crc32(data) << 32 | zlib.adler32(data)
 
 

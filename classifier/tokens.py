@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -24,7 +25,8 @@ _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞"})
 _SKIP_POS2 = frozenset({"数詞", "代名詞", "非自立可能", "助動詞語幹"})
 # Formal nouns (こと -> 事, もの -> 物, ため -> 為) are nouns to UniDic but carry no topic.
 _STOP_LEMMAS = frozenset({"事", "物", "為", "様", "訳", "筈", "所", "方", "時", "中", "的"})
-TOKENIZER_VERSION = "4"  # 3: an unknown last word is kept; 4: formal nouns dropped
+# 3: an unknown last word is kept; 4: formal nouns dropped; 5: bounded runs and length
+TOKENIZER_VERSION = "5"
 # The file name carries the cache's schema, so an older file is never misread; older
 # files are removed. v3: entries carry the day they were last used.
 CACHE_FILE = "cache-v3.sqlite"
@@ -32,6 +34,21 @@ _OLD_CACHE_FILES = ("tokens.sqlite", "cache-v2.sqlite")
 # Entries unused for this many days are dropped (checked once a day): every edit of a post
 # leaves its old version's tokens behind, and the cache would only grow.
 MAX_AGE_DAYS = 90
+
+# MeCab groups a run of characters of one class (letters, digits, katakana, symbols,
+# emoji, rare kanji) into unknown-word candidates of every length, so its work grows with
+# the square of the run: 40,000 katakana take 3.6 s, and 193,265 ASCII letters crash it
+# (a segfault, measured with fugashi 1.5 / unidic-lite 1.0.8). Hiragana and common kanji
+# are found in the dictionary and stay linear, and so do spaces, tabs and newlines (NFKC
+# has made U+3000 a space; MeCab takes \x1c or U+2028 for letters). Runs of anything else
+# are cut into pieces of MAX_RUN characters, far longer than any real word.
+MAX_RUN = 64
+_LONG_RUN = re.compile(rf"[^ \t\n\u3041-\u3093\u309d\u309e\u4e00-\u9fff]{{{MAX_RUN + 1},}}")
+# Lone surrogates (JSON allows "\ud800") cannot be encoded for MeCab; NUL would end its input.
+_UNENCODABLE = re.compile("[\ud800-\udfff\x00]")
+# What one text may pass to the tagger: the models read at most the first 6,000
+# characters of a body, and a title or a draft beyond this is not worth the time.
+MAX_CHARS = 100_000
 
 
 class Tokenizer:
@@ -58,7 +75,7 @@ class Tokenizer:
         return tagger
 
     def __call__(self, text: str) -> list[str]:
-        parsed = self.tagger.parse(nfkc(text))
+        parsed = self.tagger.parse(bounded(text))
         out = []
         append = out.append
         for line in parsed.split("\n"):
@@ -84,8 +101,23 @@ class Tokenizer:
         return out
 
 
+def _cut_run(match: re.Match) -> str:
+    run = match.group()
+    return " ".join(run[i : i + MAX_RUN] for i in range(0, len(run), MAX_RUN))
+
+
+def bounded(text: str) -> str:
+    """``text`` as the tagger may safely see it: NFKC, at most ``MAX_CHARS`` characters,
+    no run of one character class longer than ``MAX_RUN``, nothing MeCab cannot read."""
+    # Cut before NFKC (linear, but on all of a huge text) and after (it can lengthen text).
+    text = _UNENCODABLE.sub("\ufffd", text[:MAX_CHARS])
+    return _LONG_RUN.sub(_cut_run, nfkc(text)[:MAX_CHARS])
+
+
 def content_hash(text: str) -> str:
-    return hashlib.blake2b(f"{TOKENIZER_VERSION}\0{text}".encode(), digest_size=16).hexdigest()
+    # surrogatepass: a lone surrogate (from JSON) still hashes.
+    data = f"{TOKENIZER_VERSION}\0{text}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class TokenCache:

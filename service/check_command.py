@@ -116,7 +116,7 @@ def git_changed_files(start: str, ref: str) -> set[str]:
 
 def _post_paths(args) -> list[str]:
     for path in args.paths:
-        if not os.path.exists(path):
+        if not os.path.lexists(path):
             raise InputError("no such file or folder", path=path)
     paths = list(dict.fromkeys(iter_post_paths(args.paths)))
     if args.changed_since:

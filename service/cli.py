@@ -29,7 +29,7 @@ from classifier import (
 )
 from classifier.conform import conform
 from classifier.persistence import CARD_FILE
-from classifier.posts import POST_SUFFIXES, decode, iter_post_paths
+from classifier.posts import MAX_FILE_BYTES, POST_SUFFIXES, decode, iter_post_paths, read_text
 from classifier.taxonomy import Taxonomy, resolve_taxonomy
 
 from . import check_command
@@ -233,14 +233,15 @@ def cmd_train(args) -> int:
     return 0
 
 
-def _read_draft(name: str) -> tuple[str, bytes]:
-    """(the name to report, the bytes) of a draft file, or of standard input for '-'."""
+def _read_draft(name: str) -> tuple[str, str]:
+    """(the name to report, the text) of a draft file, or of standard input for '-'."""
     if name == "-":
-        return "<stdin>", sys.stdin.buffer.read()
-    try:
-        return name, Path(name).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=name) from None
+        raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise InputError(f"larger than {MAX_FILE_BYTES // 2**20} MB; not read",
+                             path="<stdin>")
+        return "<stdin>", decode(raw, "<stdin>")
+    return name, read_text(name)
 
 
 def _format_text(path: str, result: dict) -> str:
@@ -276,8 +277,8 @@ def cmd_suggest(args) -> int:
     def suggest(name: str) -> bool:
         """Print one draft's suggestion; False (after saying why) when there is none."""
         try:
-            path, raw = _read_draft(name)
-            post = parse_post(decode(raw, path), path, require_front_matter=False)
+            path, text = _read_draft(name)
+            post = parse_post(text, path, require_front_matter=False)
             suggestion = suggester.suggest_posts([post], limit=args.limit, explain=args.explain)[0]
             suggestion = conform(suggestion, taxonomy_for(path))
         except BunruiError as exc:

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import JEKYLL
 
 from classifier import load_corpus
-from classifier.text import Block, BoilerplateFilter, extract_blocks, join_blocks, nfkc
+from classifier.text import (
+    _LIQUID,
+    _SCRIPT,
+    Block,
+    BoilerplateFilter,
+    _strip_spans,
+    extract_blocks,
+    join_blocks,
+    nfkc,
+)
 
 
 def plain(markdown: str) -> str:
@@ -204,3 +215,27 @@ def test_boilerplate_threshold_scales_with_corpus():
     fitted = BoilerplateFilter(min_share=0.1, min_posts=3).fit([[Block("a")]] * 100)
     assert fitted.threshold_ == 10
     assert BoilerplateFilter().fit([[Block("a")]] * 10).threshold_ == 3
+
+
+# Liquid and script spans are removed in linear time, exactly as the lazy regexes did
+# (the regexes searched from every unclosed opening to the end: quadratic).
+SPANS = ["{% a %}b{{ c }}", "{{ {% x %} }}", "{% a {{ b %} c }}", "{{% a }}", "{%{%{% x",
+         "x %} {% y", "{{ a }} {{ b", "}} {{", "{%%}{{}}", "<script>x</script>y",
+         "<SCRIPT>x</Script >y<style>z</style>", "<script>a<style>b</script>c</style>",
+         "<scripts>a</script>", "<script>unclosed", "<style>a</style><style>b"]
+
+
+@pytest.mark.parametrize("text", SPANS)
+def test_spans_are_removed_as_the_lazy_regexes_did(text):
+    liquid = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", " ", text, flags=re.S)
+    script = re.sub(r"<(script|style)\b.*?</\1\s*>", "\n", text, flags=re.S | re.I)
+    assert _strip_spans(text, *_LIQUID, " ") == liquid
+    if "<style" not in text or "<script" not in text:  # interleaved: removed one kind first
+        assert _strip_spans(text, *_SCRIPT, "\n") == script
+
+
+@pytest.mark.parametrize("unit", ["{%", "{{", "<script>", "[a](", "![a](", "[", "[a",
+                                  "<!--", "```\n"])
+def test_long_runs_of_openings_leave_the_text_as_it_was(unit):
+    blocks = extract_blocks(unit * 50_000)  # took minutes when each was searched to the end
+    assert sum(len(b.text) for b in blocks) <= len(unit) * 50_000

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import re
 import sqlite3
 import threading
 
 import pytest
 
 from classifier import TokenCache, Tokenizer
-from classifier.tokens import CACHE_FILE, MAX_AGE_DAYS, content_hash, tokenize_many
+from classifier.tokens import (
+    CACHE_FILE,
+    MAX_AGE_DAYS,
+    MAX_CHARS,
+    MAX_RUN,
+    bounded,
+    content_hash,
+    tokenize_many,
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +75,42 @@ def test_tokenizer_among(tokenize, text, present, absent):
         assert token in tokens
     for token in absent:
         assert token not in tokens
+
+
+# Runs of one character class that crash MeCab (ASCII past 193,264 characters) or cost it
+# seconds (every class it groups: its work grows with the square of the run).
+HOSTILE = [
+    pytest.param("a" * 200_000, id="ascii-past-the-crash"),
+    pytest.param("ア" * 200_000, id="katakana"),
+    pytest.param("ｱ" * 50_000, id="half-width-katakana"),
+    pytest.param("ー" * 50_000, id="long-vowel-mark"),
+    pytest.param("1" * 50_000, id="digits"),
+    pytest.param("。" * 50_000, id="punctuation"),
+    pytest.param("😀" * 50_000, id="emoji"),
+    pytest.param("𠀋" * 50_000, id="rare-kanji"),
+    pytest.param("ゔ" * 50_000, id="rare-hiragana"),
+    pytest.param("\u2028" * 50_000, id="line-separator"),
+    pytest.param("ab" * 100_000, id="mixed-ascii"),
+    pytest.param("Python" + "漢あ" * 100_000 + "ア" * 100_000, id="mixed-long"),
+    pytest.param("東京\ud800大阪\x00へ", id="lone-surrogate-and-nul"),
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_tagger_sees_bounded_text(tokenize, text):
+    safe = bounded(text)
+    assert len(safe) <= MAX_CHARS * (1 + 1 / MAX_RUN)  # the cut, and a space per run piece
+    assert "\x00" not in safe
+    safe.encode("utf-8")  # no lone surrogate left
+    # Only runs of common kanji and hiragana (found in MeCab's dictionary) may be long.
+    assert max(map(len, re.split("[ 漢あ]", safe))) <= MAX_RUN
+    assert isinstance(tokenize(text), list)  # and MeCab survives it
+
+
+def test_bounded_leaves_real_text_alone():
+    text = "マイクロサービスアーキテクチャをPythonで作る。" * 20
+    assert bounded(text) == text
+    assert content_hash("東京\ud800") != content_hash("東京")
 
 
 def test_tokens_are_lemmas_without_origin_suffix(tokenize):
