@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .errors import ModelError
+
 Document = tuple[Sequence[str], Sequence[str]]  # (title tokens, body tokens)
 
 
@@ -61,7 +63,11 @@ class DocumentVectorizer:
             max_features=self.max_features,
         )
         self._terms = None
-        X = self.tfidf_.fit_transform([self._ngrams(d) for d in docs])
+        try:
+            X = self.tfidf_.fit_transform([self._ngrams(d) for d in docs])
+        except ValueError as exc:  # scikit-learn's "empty vocabulary"
+            raise ModelError("the posts hold no words to learn from (no noun, verb or "
+                             f"adjective is left of their text): {exc}") from None
         # The set of every dropped term is only for introspection and would bloat the model.
         if hasattr(self.tfidf_, "stop_words_"):
             del self.tfidf_.stop_words_

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 
 from joblib.externals.loky import get_reusable_executor
@@ -14,7 +17,23 @@ _WORKER_ENV = dict.fromkeys(("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM
 def _pool(n_workers: int):
     # The same arguments on every call: loky keeps its workers only then, and starting one
     # costs over a second of CPU (it imports scikit-learn).
-    return get_reusable_executor(max_workers=n_workers, timeout=300, env=_WORKER_ENV)
+    return get_reusable_executor(max_workers=n_workers, timeout=300, env=_WORKER_ENV,
+                                 initializer=_follow_parent, initargs=(os.getpid(),))
+
+
+def _follow_parent(parent: int) -> None:
+    """In a worker: exit once ``parent``, the process that started it, is gone.
+
+    A parent killed outright (SIGKILL, the OOM killer) cannot stop its workers, and loky's
+    would wait out their idle timeout, minutes, holding memory. The parent's id is passed
+    in: it may have died while this worker was starting.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="bunrui-follow-parent", daemon=True).start()
 
 
 def _unpickled(function: Callable, task: bytes):

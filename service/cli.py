@@ -184,7 +184,8 @@ def _load(args):
         print(f"skipped {problem}", file=sys.stderr)
     if len(corpus.posts) < 2:
         found = ("no post files (" + ", ".join(POST_SUFFIXES) + ")"
-                 if not (corpus.skipped or corpus.left_out) else corpus.summary())
+                 if not (corpus.posts or corpus.skipped or corpus.left_out)
+                 else corpus.summary())
         raise InputError(f"need at least 2 posts to learn from: {found}",
                          path=", ".join(args.paths))
     return corpus

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -48,3 +52,31 @@ def test_tokenizing_and_fitting_share_the_started_workers():
     note_workers()
     # A worker replaced between calls (pool arguments that differ) would show a new id.
     assert len(workers - {os.getpid()}) == 1
+
+
+def _gone(pid: int, seconds: float) -> bool:
+    """Whether process ``pid`` has exited (or is a zombie) within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                if handle.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_workers_end_when_their_parent_is_killed():
+    script = ("import os, signal\n"
+              "from classifier.workers import run\n"
+              "pids = set(run(os.getpid, [()] * 8, 3)) - {os.getpid()}\n"
+              "print(*pids, flush=True)\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    workers = [int(pid) for pid in done.stdout.split()]
+    assert workers and done.returncode == -signal.SIGKILL
+    assert all(_gone(pid, 10) for pid in workers)
