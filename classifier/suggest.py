@@ -23,6 +23,9 @@ from .text import (
 from .tokens import TokenCache, content_hash, tokenize_many
 
 N_CANDIDATES = 20
+# What of a title is read, as a body is read only so far: real titles are far shorter, and
+# MeCab keeps the memory of the longest text it was given for as long as it lives.
+TITLE_CHARS = 1_000
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,8 @@ def learn_documents(posts: Sequence[Post], max_chars: int | None, *,
     extract([i for i in todo if i not in blocks])
     if progress:
         progress(len(posts) - len(todo))
-    texts = [p.title for p in posts] + [body_text(blocks[i], boilerplate, max_chars) for i in todo]
+    texts = [p.title[:TITLE_CHARS] for p in posts]
+    texts += [body_text(blocks[i], boilerplate, max_chars) for i in todo]
     tokens = tokenize_many(texts, cache=cache, n_jobs=n_jobs, progress=progress)
     fresh_bodies = {memo[i]: toks for i, toks in zip(todo, tokens[len(posts) :], strict=True)}
     if cache:
@@ -140,7 +144,8 @@ def tokenize_posts(posts: Sequence[Post], boilerplate: BoilerplateFilter,
     """Tokenized (title, body) pairs for ``posts`` (``blocks``: their bodies, if already split)."""
     if blocks is None:
         blocks = [extract_blocks(p.body) for p in posts]
-    texts = [p.title for p in posts] + [body_text(b, boilerplate, max_chars) for b in blocks]
+    texts = [p.title[:TITLE_CHARS] for p in posts]
+    texts += [body_text(b, boilerplate, max_chars) for b in blocks]
     tokens = tokenize_many(texts, cache=cache, n_jobs=n_jobs, progress=progress)
     return list(zip(tokens[: len(posts)], tokens[len(posts) :], strict=True))
 
