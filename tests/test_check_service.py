@@ -141,3 +141,15 @@ def test_suggestions_follow_the_same_taxonomy(model_dir, tmp_path):
     expected = conform(raw, resolve_taxonomy(str(rules), card=loaded.card)).as_dict()
     assert {k: answer[k] for k in expected} == expected
     assert batch["results"][0] == answer
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("---\ntitle: x\ndate: 2025-02-30\n---\n本文", 3),
+    ("---\na: &a [x, x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]"
+     "\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, "
+     "*c, *c]\ntitle: *d\n---\n本文", 2),  # 11,000 strings once expanded
+])
+def test_front_matter_that_cannot_be_built_is_a_finding(client, text, line):
+    body = client.post("/v1/check", json={"text": text}).json()
+    assert [(f["rule"], f["line"]) for f in body["findings"]] == [("front-matter-invalid", line)]
+    assert body["passed"] is False

@@ -506,3 +506,36 @@ def test_served_connections_turn_nagle_off(monkeypatch):
 
         NoDelayHTTPProtocol.connection_made(object.__new__(NoDelayHTTPProtocol), Transport())
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+
+
+ALIAS_BOMB = ("---\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+              + "".join(f"b{i}: &b{i} [{', '.join([f'*{p}'] * 9)}]\n"
+                        for i, p in enumerate(["a", *(f"b{i}" for i in range(8))]))
+              + "title: *b8\n---\n本文\n")
+HOSTILE_DRAFTS = [
+    pytest.param(ALIAS_BOMB, "alias bomb", id="alias-bomb"),
+    pytest.param("---\ntitle: x\ndate: 2025-02-30\n---\n本文", "2025-02-30", id="feb-30"),
+    pytest.param("---\ntitle: x\ndate: 2025-13-45\n---\n本文", "2025-13-45", id="month-13"),
+    pytest.param("---\ntitle: !!int abc\n---\n本文", "'abc'", id="int-abc"),
+    pytest.param("---\ndate: !!timestamp x\n---\n本文", "'x'", id="timestamp-x"),
+    pytest.param("+++\ndate = 2025-02-30\n+++\n本文", "date", id="toml-date"),
+]
+
+
+@pytest.mark.parametrize(("text", "words"), HOSTILE_DRAFTS)
+def test_front_matter_that_cannot_be_built_is_422(client, text, words):
+    for path, body in (("/v1/suggest", {"text": text}),
+                       ("/v1/suggest/batch", {"documents": [{"text": "温泉"}, {"text": text}]})):
+        response = client.post(path, json=body)
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] in ("text", "documents.1.text")
+        assert words in response.json()["detail"]
+
+
+@pytest.mark.parametrize("text", [
+    "---\ntitle: " + "a" * 99_000 + "\n---\n本文",  # past where MeCab crashed on a title
+    "ア" * 99_000,  # quadratic in MeCab
+    "{%" * 49_000,  # quadratic in extraction
+])
+def test_long_runs_are_suggested_for(client, text):
+    assert client.post("/v1/suggest", json={"text": text}).status_code == 200
