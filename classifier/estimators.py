@@ -32,6 +32,16 @@ def _fit_columns(X, Y, weight, C, class_weight, dual, tol) -> tuple[np.ndarray, 
     return coef, intercept
 
 
+def prior_shift(Y: np.ndarray, recent: int) -> np.ndarray:
+    """Per label, the log-odds of its frequency in the last ``recent`` rows of ``Y`` minus
+    that in all rows (add-one smoothed): how much more likely the label is now."""
+    def log_odds(rows: np.ndarray) -> np.ndarray:
+        share = (rows.sum(axis=0) + 1) / (len(rows) + 2)
+        return np.log(share / (1 - share))
+
+    return log_odds(Y[-recent:]) - log_odds(Y)
+
+
 class TagClassifier(ClassifierMixin, BaseEstimator):
     """Binary relevance: one L2 logistic regression per label.
 
@@ -43,7 +53,9 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, C: float = 4.0, class_weight: str | dict | None = "balanced",
-                 dual: bool | str = "auto", tol: float = 1e-2, n_jobs: int = 1) -> None:
+                 dual: bool | str = "auto", tol: float = 1e-2, n_jobs: int = 1,
+                 prior_shift: float = 0.0, recent_share: float = 0.05, recent_min: int = 20,
+                 coef_dtype: str = "float64") -> None:
         self.C = C
         self.class_weight = class_weight
         self.dual = dual
@@ -51,6 +63,14 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         # L1 norm on the allforces tags, in 60% of the time.
         self.tol = tol
         self.n_jobs = n_jobs
+        # Labels drift: each label's log-odds move this far (0: not at all, 1: fully)
+        # toward its frequency among the newest rows (``recent_share`` of them, at least
+        # ``recent_min``; rows in date order), as in a prior-shift correction.
+        self.prior_shift = prior_shift
+        self.recent_share = recent_share
+        self.recent_min = recent_min
+        # "float32" halves a saved model; scores differ in the 7th digit.
+        self.coef_dtype = coef_dtype
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -100,6 +120,10 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         for cols, (coef, intercept) in zip(columns, fitted, strict=True):
             self.coef_[cols] = coef
             self.intercept_[cols] = intercept
+        if self.prior_shift:
+            recent = max(self.recent_min, int(len(Y) * self.recent_share))
+            self.intercept_ += self.prior_shift * prior_shift(Y, recent)
+        self.coef_ = np.asfortranarray(self.coef_, dtype=self.coef_dtype)  # see above: order
         return self
 
     def decision_function(self, X):

@@ -150,6 +150,25 @@ def tokenize_posts(posts: Sequence[Post], boilerplate: BoilerplateFilter,
     return list(zip(tokens[: len(posts)], tokens[len(posts) :], strict=True))
 
 
+def mixed_tag_scores(tag_model, neighbours: PostIndex | None, tag_mix: float, X) -> np.ndarray:
+    """``tag_mix`` times the tag model's probabilities plus the rest times the neighbours'
+    votes (the model's alone without neighbours)."""
+    scores = tag_model.predict_proba(X)
+    if neighbours is None:
+        return scores
+    return tag_mix * scores + (1 - tag_mix) * neighbours.votes(X)
+
+
+def choose_tags(scores: np.ndarray, threshold: float, min_tags: int, max_tags: int) -> list[int]:
+    """Indices of the tags scoring at least ``threshold``, best first, at most
+    ``max_tags``; the best ``min_tags`` when fewer pass."""
+    order = np.argsort(-scores, kind="stable")
+    chosen = [i for i in order[:max_tags] if scores[i] >= threshold]
+    if len(chosen) < min(min_tags, max_tags):
+        chosen = list(order[: min(min_tags, max_tags)])
+    return chosen
+
+
 @dataclass
 class Suggester:
     """Everything a trained model needs to turn a draft into a ``Suggestion``.
@@ -186,21 +205,14 @@ class Suggester:
 
     def tag_scores(self, X) -> np.ndarray:
         """Tag scores of feature rows: the tag model's, mixed with the neighbours' votes."""
-        scores = self.tag_model.predict_proba(X)
-        if self.neighbours is None:
-            return scores
-        return self.tag_mix * scores + (1 - self.tag_mix) * self.neighbours.votes(X)
+        return mixed_tag_scores(self.tag_model, self.neighbours, self.tag_mix, X)
 
     def choose_tags(self, scores: np.ndarray, limit: int | None = None,
                     threshold: float | None = None) -> list[int]:
         """Indices of the tags to suggest: above the threshold, within the bounds."""
         threshold = self.tag_threshold if threshold is None else threshold
-        order = np.argsort(-scores, kind="stable")
         upper = self.max_tags if limit is None else limit
-        chosen = [i for i in order[:upper] if scores[i] >= threshold]
-        if len(chosen) < min(self.min_tags, upper):
-            chosen = list(order[: min(self.min_tags, upper)])
-        return chosen
+        return choose_tags(scores, threshold, self.min_tags, upper)
 
     def suggest_posts(self, posts: Sequence[Post], *, limit: int | None = None,
                       threshold: float | None = None, explain: int = 0) -> list[Suggestion]:

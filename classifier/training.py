@@ -20,7 +20,7 @@ from .features import DocumentVectorizer
 from .neighbours import PostIndex
 from .posts import Post
 from .series import find_series, to_series
-from .suggest import Suggester, learn_documents
+from .suggest import Suggester, choose_tags, learn_documents, mixed_tag_scores
 from .tokens import TokenCache, content_hash
 from .workers import run, start_workers
 
@@ -125,16 +125,6 @@ def _example_f1(gold: Sequence[set], chosen: Sequence[set]) -> float:
     return float(np.mean(scores)) if scores else 0.0
 
 
-def prior_shift(Y: np.ndarray, recent: int) -> np.ndarray:
-    """Per label, the log-odds of its frequency in the last ``recent`` rows of ``Y`` minus
-    that in all rows (add-one smoothed): how much more likely the label is now."""
-    def log_odds(rows: np.ndarray) -> np.ndarray:
-        share = (rows.sum(axis=0) + 1) / (len(rows) + 2)
-        return np.log(share / (1 - share))
-
-    return log_odds(Y[-recent:]) - log_odds(Y)
-
-
 def _label_matrix(posts: Sequence[Post], labels: list[str]) -> np.ndarray:
     index = {t: j for j, t in enumerate(labels)}
     Y = np.zeros((len(posts), len(labels)), dtype=int)
@@ -184,13 +174,10 @@ def _fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: Trainin
         if tag_labels:
             Y, weights = _label_matrix(posts, tag_labels), recency_weights(posts, half_life.tags)
             tag_model = TagClassifier(C=config.tag_C, class_weight=config.tag_class_weight,
-                                      n_jobs=n_jobs)
+                                      n_jobs=n_jobs, prior_shift=config.tag_prior_shift,
+                                      recent_share=RECENT_SHARE, recent_min=RECENT_MIN,
+                                      coef_dtype="float32")
             tag_model.fit(X, Y, sample_weight=weights)
-            if config.tag_prior_shift:
-                recent = max(RECENT_MIN, int(len(posts) * RECENT_SHARE))
-                tag_model.intercept_ += config.tag_prior_shift * prior_shift(Y, recent)
-            # float32 halves the saved model; scores differ in the 7th digit.
-            tag_model.coef_ = np.asfortranarray(tag_model.coef_, dtype=np.float32)  # see fit
             if config.tag_neighbours and config.tag_mix < 1:
                 neighbours = PostIndex(X, Y, weights, [p.title for p in posts],
                                        k=config.tag_neighbours)
@@ -200,12 +187,12 @@ def _fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: Trainin
 
 
 def _choose_threshold(tag_scores: np.ndarray, posts: Sequence[Post], labels: list[str],
-                      chooser: Suggester) -> tuple[float, float]:
+                      min_tags: int, max_tags: int) -> tuple[float, float]:
     """The tag threshold that maximizes mean per-post F1 on held-out posts."""
     gold = [set(p.tags) for p in posts]
     best = (0.5, -1.0)
     for threshold in np.arange(0.05, 0.96, 0.025):
-        chosen = [{labels[k] for k in chooser.choose_tags(row, None, threshold)}
+        chosen = [{labels[k] for k in choose_tags(row, threshold, min_tags, max_tags)}
                   for row in tag_scores]
         f1 = _example_f1(gold, chosen)
         if f1 > best[1] + 1e-9:
@@ -215,7 +202,7 @@ def _choose_threshold(tag_scores: np.ndarray, posts: Sequence[Post], labels: lis
 
 def _validate(X_head, X_valid, head: Sequence[Post], valid: Sequence[Post],
               tag_labels: list[str], config: TrainingConfig, half_life: float | None,
-              chooser: Suggester) -> dict:
+              max_tags: int) -> dict:
     """Fit on the older posts with one half-life, measure on the newest."""
     models = _fit_models(X_head, head, tag_labels, config, HalfLives(half_life, half_life))
     result: dict = {"half_life_days": half_life}
@@ -226,10 +213,8 @@ def _validate(X_head, X_valid, head: Sequence[Post], valid: Sequence[Post],
         if pairs:
             result["category_accuracy"] = float(np.mean([g == q for g, q in pairs]))
     if models.tag_model is not None:
-        scorer = replace(chooser, tag_model=models.tag_model, neighbours=models.neighbours,
-                         tag_mix=config.tag_mix)
-        threshold, f1 = _choose_threshold(scorer.tag_scores(X_valid), valid, tag_labels,
-                                          chooser)
+        scores = mixed_tag_scores(models.tag_model, models.neighbours, config.tag_mix, X_valid)
+        threshold, f1 = _choose_threshold(scores, valid, tag_labels, config.min_tags, max_tags)
         result.update(tag_threshold=threshold, tag_f1=f1)
     return result
 
@@ -266,6 +251,100 @@ def half_life_candidates(posts: Sequence[Post]) -> list[float | None]:
     return [None, *sorted({max(1.0, round(span / d, 1)) for d in (2, 8, 32)}, reverse=True)]
 
 
+@dataclass
+class _Labels:
+    """What there is to learn, read off the posts before any text is."""
+
+    originals: list[Post]  # in date order
+    posts: list[Post]  # the same, a yearly series' tags as one label
+    category_counts: Counter
+    tag_counts: Counter
+    tag_labels: list[str]
+    rare: dict[str, int]
+    max_tags: int
+
+
+def _read_labels(posts: Sequence[Post], config: TrainingConfig) -> _Labels:
+    originals = sorted(posts, key=lambda p: (p.date or dt.date.min, p.path))
+    if len(originals) < 2:
+        raise ModelError(f"need at least 2 posts to train, got {len(originals)}")
+    series = find_series(originals) if config.tag_series else frozenset()
+    posts = [replace(p, tags=to_series(p.tags, series)) if series else p for p in originals]
+    category_counts = Counter(p.categories[0] for p in posts if p.categories)
+    tag_counts = Counter(t for p in posts for t in dict.fromkeys(p.tags))
+    if len(category_counts) < 2 and not tag_counts:
+        raise ModelError("the posts have neither two categories nor any tags to learn")
+    tag_labels = sorted(t for t, c in tag_counts.items() if c >= config.min_tag_count)
+    if tag_counts and not tag_labels:
+        raise ModelError(f"no tag is used at least {config.min_tag_count} times")
+    per_post = [len(p.tags) for p in posts if p.tags] or [1]
+    return _Labels(
+        originals, posts, category_counts, tag_counts, tag_labels,
+        rare={t: c for t, c in tag_counts.items() if c < config.min_tag_count},
+        max_tags=config.max_tags or int(min(10, max(1, np.percentile(per_post, 95)))))
+
+
+def _vectorizer(config: TrainingConfig) -> DocumentVectorizer:
+    return DocumentVectorizer(title_weight=config.title_weight, min_df=config.min_df,
+                              max_df=config.max_df, ngram_range=config.ngram_range)
+
+
+@dataclass(frozen=True)
+class _Choices:
+    half_life: HalfLives
+    tag_threshold: float
+    validation: dict
+
+
+def _choose(docs: Sequence, labels: _Labels, config: TrainingConfig, previous: dict | None,
+            n_jobs: int) -> _Choices:
+    """The half-lives and tag threshold: an earlier model's when they still apply, else
+    those that did best on the newest posts with models fitted on the older ones."""
+    posts = labels.posts
+    candidates = (half_life_candidates(posts) if config.half_life_days == "auto"
+                  else [config.half_life_days or None])
+    reused = _reusable_choices(previous, config, posts)
+    if reused:
+        return _Choices(*reused)
+    n_valid = int(len(posts) * config.validation_share)
+    head = len(posts) - n_valid
+    if n_valid < 5 or head < 5:
+        return _Choices(HalfLives(candidates[0], candidates[0]), 0.5, {})
+    head_vectorizer = _vectorizer(config)
+    X_head = head_vectorizer.fit_transform(docs[:head])
+    X_valid = head_vectorizer.transform(docs[head:])
+    trials = list(run(_validate, [(X_head, X_valid, posts[:head], posts[head:],
+                                   labels.tag_labels, config, h, labels.max_tags)
+                                  for h in candidates], n_jobs))
+    # Each model keeps the half-life it did best with; ties go to the least weighting.
+    best_category = max(trials, key=lambda t: t.get("category_accuracy", 0.0))
+    best_tags = max(trials, key=lambda t: t.get("tag_f1", 0.0))
+    return _Choices(
+        HalfLives(best_category["half_life_days"], best_tags["half_life_days"]),
+        best_tags.get("tag_threshold", 0.5),
+        {"posts": n_valid, "since": str(posts[head].date),
+         "category_accuracy": best_category.get("category_accuracy"),
+         "tag_f1": best_tags.get("tag_f1"), "trials": trials})
+
+
+def _report(labels: _Labels, choices: _Choices, data_fingerprint: str) -> TrainingReport:
+    dates = [p.date for p in labels.posts if p.date]
+    counts = labels.tag_counts
+    half_life = choices.half_life
+    return TrainingReport(
+        n_posts=len(labels.posts),
+        category_counts=dict(labels.category_counts.most_common()),
+        tag_counts={t: counts[t] for t in sorted(labels.tag_labels, key=lambda t: -counts[t])},
+        rare_tags=dict(sorted(labels.rare.items(), key=lambda kv: -kv[1])),
+        tag_threshold=choices.tag_threshold,
+        max_tags=labels.max_tags,
+        validation=choices.validation,
+        fingerprint=data_fingerprint,
+        date_range=(str(min(dates)) if dates else None, str(max(dates)) if dates else None),
+        half_life_days={"category": half_life.category, "tags": half_life.tags},
+    )
+
+
 def train(
     posts: Sequence[Post],
     config: TrainingConfig | None = None,
@@ -289,78 +368,23 @@ def train(
     choices are reused and the held-out fits skipped, so retraining stays quick.
     """
     config = config or TrainingConfig()
-    originals = sorted(posts, key=lambda p: (p.date or dt.date.min, p.path))
-    if len(originals) < 2:
-        raise ModelError(f"need at least 2 posts to train, got {len(originals)}")
-    series = find_series(originals) if config.tag_series else frozenset()
-    posts = [replace(p, tags=to_series(p.tags, series)) if series else p for p in originals]
-    category_counts = Counter(p.categories[0] for p in posts if p.categories)
-    tag_counts = Counter(t for p in posts for t in dict.fromkeys(p.tags))
-    if len(category_counts) < 2 and not tag_counts:
-        raise ModelError("the posts have neither two categories nor any tags to learn")
-    tag_labels = sorted(t for t, c in tag_counts.items() if c >= config.min_tag_count)
-    rare = {t: c for t, c in tag_counts.items() if c < config.min_tag_count}
-    if tag_counts and not tag_labels:
-        raise ModelError(f"no tag is used at least {config.min_tag_count} times")
-    per_post = [len(p.tags) for p in posts if p.tags] or [1]
-    max_tags = config.max_tags or int(min(10, max(1, np.percentile(per_post, 95))))
-
+    labels = _read_labels(posts, config)
     start_workers(n_jobs)  # they start up while the posts are read from the cache
-    boilerplate, docs = learn_documents(posts, config.max_chars, cache=cache, n_jobs=n_jobs,
-                                        progress=progress)
-
-    def vectorizer() -> DocumentVectorizer:
-        return DocumentVectorizer(title_weight=config.title_weight, min_df=config.min_df,
-                                  max_df=config.max_df, ngram_range=config.ngram_range)
-
-    suggester = Suggester(boilerplate=boilerplate, vectorizer=vectorizer(),
-                          category_model=None, category_labels=[], tag_model=None,
-                          tag_labels=tag_labels, min_tags=config.min_tags, max_tags=max_tags,
-                          max_chars=config.max_chars)
-    candidates = (half_life_candidates(posts) if config.half_life_days == "auto"
-                  else [config.half_life_days or None])
-    n_valid = int(len(posts) * config.validation_share)
-    head = len(posts) - n_valid
-    validation: dict = {}
-    half_life = HalfLives(candidates[0], candidates[0])
-    reused = _reusable_choices(previous, config, posts)
-    if reused:
-        half_life, suggester.tag_threshold, validation = reused
-    elif n_valid >= 5 and head >= 5:
-        head_vectorizer = vectorizer()
-        X_head = head_vectorizer.fit_transform(docs[:head])
-        X_valid = head_vectorizer.transform(docs[head:])
-        trials = list(run(_validate, [(X_head, X_valid, posts[:head], posts[head:], tag_labels,
-                                       config, h, suggester) for h in candidates], n_jobs))
-        # Each model keeps the half-life it did best with; ties go to the least weighting.
-        best_category = max(trials, key=lambda t: t.get("category_accuracy", 0.0))
-        best_tags = max(trials, key=lambda t: t.get("tag_f1", 0.0))
-        half_life = HalfLives(best_category["half_life_days"], best_tags["half_life_days"])
-        suggester.tag_threshold = best_tags.get("tag_threshold", 0.5)
-        validation = {"posts": n_valid, "since": str(posts[head].date),
-                      "category_accuracy": best_category.get("category_accuracy"),
-                      "tag_f1": best_tags.get("tag_f1"), "trials": trials}
-    X = suggester.vectorizer.fit_transform(docs)
+    boilerplate, docs = learn_documents(labels.posts, config.max_chars, cache=cache,
+                                        n_jobs=n_jobs, progress=progress)
+    choices = _choose(docs, labels, config, previous, n_jobs)
+    vectorizer = _vectorizer(config)
+    X = vectorizer.fit_transform(docs)
     with ThreadPoolExecutor(1) as pool:
         # Hashing every post for the card takes a while: done while the models fit.
-        data_fingerprint = pool.submit(fingerprint, originals)
-        models = _fit_models(X, posts, tag_labels, config, half_life, n_jobs)
-    suggester.category_model = models.category_model
-    suggester.category_labels = models.category_labels
-    suggester.tag_model = models.tag_model
-    suggester.neighbours = models.neighbours
-    suggester.tag_mix = config.tag_mix if models.neighbours is not None else 1.0
-    dates = [p.date for p in posts if p.date]
-    report = TrainingReport(
-        n_posts=len(posts),
-        category_counts=dict(category_counts.most_common()),
-        tag_counts={t: tag_counts[t] for t in sorted(tag_labels, key=lambda t: -tag_counts[t])},
-        rare_tags=dict(sorted(rare.items(), key=lambda kv: -kv[1])),
-        tag_threshold=suggester.tag_threshold,
-        max_tags=max_tags,
-        validation=validation,
-        fingerprint=data_fingerprint.result(),
-        date_range=(str(min(dates)) if dates else None, str(max(dates)) if dates else None),
-        half_life_days={"category": half_life.category, "tags": half_life.tags},
-    )
-    return suggester, report
+        data_fingerprint = pool.submit(fingerprint, labels.originals)
+        models = _fit_models(X, labels.posts, labels.tag_labels, config, choices.half_life,
+                             n_jobs)
+    suggester = Suggester(
+        boilerplate=boilerplate, vectorizer=vectorizer, category_model=models.category_model,
+        category_labels=models.category_labels, tag_model=models.tag_model,
+        tag_labels=labels.tag_labels, tag_threshold=choices.tag_threshold,
+        min_tags=config.min_tags, max_tags=labels.max_tags, max_chars=config.max_chars,
+        neighbours=models.neighbours,
+        tag_mix=config.tag_mix if models.neighbours is not None else 1.0)
+    return suggester, _report(labels, choices, data_fingerprint.result())

@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from classifier.estimators import TagClassifier
+from classifier.estimators import TagClassifier, prior_shift
 
 # With dual="auto" the solver follows the shape of X, so a fit on repeated rows may use
 # the other liblinear solver: the same optimum to liblinear's tolerance, not to 1e-7.
@@ -120,3 +120,17 @@ def test_more_weight_on_recent_rows_changes_scores_smoothly():
     tilted = fit([1, 0.5, 1, 0.5, 1, 1]).predict_proba(X)[0, 0]
     more = fit([1, 0.25, 1, 0.25, 1, 1]).predict_proba(X)[0, 0]
     assert base < tilted < more
+
+
+def test_prior_shift_and_coefficient_type_are_parameters():
+    rng = np.random.default_rng(0)
+    X = sp.csr_matrix(rng.random((60, 8)))
+    Y = (rng.random((60, 3)) < 0.3).astype(int)
+    Y[-20:, 0] = 1  # label 0 is on every recent row
+    plain = TagClassifier().fit(X, Y)
+    shifted = TagClassifier(prior_shift=0.5, recent_share=0.05, recent_min=20,
+                            coef_dtype="float32").fit(X, Y)
+    assert shifted.intercept_ == pytest.approx(plain.intercept_ + 0.5 * prior_shift(Y, 20))
+    assert shifted.intercept_[0] > plain.intercept_[0]
+    assert shifted.coef_.dtype == np.float32 and shifted.coef_.flags.f_contiguous
+    assert shifted.coef_ == pytest.approx(plain.coef_, abs=1e-6)

@@ -11,7 +11,8 @@ import pytest
 from conftest import DRAFT_EXPECTATIONS, DRAFTS, HUGO, JEKYLL, TAGSONLY
 
 from classifier import InputError, ModelError, Post, TrainingConfig, load_corpus, train
-from classifier.training import fingerprint, prior_shift, recency_weights
+from classifier.estimators import prior_shift
+from classifier.training import fingerprint, recency_weights
 
 
 @pytest.fixture(scope="module")
