@@ -9,12 +9,10 @@ it: a damaged or tampered file is a ``ModelError`` naming it, never a wrong inde
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import os
 import platform
-import zipfile
 from importlib import metadata
 from typing import Any
 
@@ -26,6 +24,7 @@ from .errors import ModelError
 from .estimators import TagClassifier
 from .features import DocumentVectorizer
 from .files import write_atomic
+from .modelfiles import Arrays, JsonPart, ModelFiles, check, digest
 from .neighbours import PostIndex
 from .suggest import Suggester
 from .text import BoilerplateFilter
@@ -107,10 +106,6 @@ def _files(suggester: Suggester) -> dict[str, bytes]:
     return files
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def save_model(suggester: Suggester, folder: str, card: dict[str, Any]) -> dict[str, Any]:
     """Write the model and its card to ``folder``; returns the card as written.
 
@@ -128,7 +123,7 @@ def save_model(suggester: Suggester, folder: str, card: dict[str, Any]) -> dict[
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "versions": library_versions(),
         **card,
-        "files": {name: _digest(data) for name, data in files.items()},
+        "files": {name: digest(data) for name, data in files.items()},
     }
     # Serialized before anything is written: a card that cannot be written must not
     # leave a new model under the old card.
@@ -180,155 +175,7 @@ def read_card(folder: str) -> dict[str, Any]:
     return card
 
 
-def _corrupt(path: str, reason: str) -> ModelError:
-    return ModelError(f"corrupt or incompatible model file ({reason}); retrain it", path=path)
-
-
-def _check(ok: bool, problem: str, path: str) -> None:
-    if not ok:
-        raise _corrupt(path, problem)
-
-
-class _Folder:
-    """Reads a model folder's files, each only if its bytes are the ones its card names."""
-
-    def __init__(self, folder: str, card: dict[str, Any]) -> None:
-        self.folder = folder
-        digests = card.get("files")
-        self.digests = digests if isinstance(digests, dict) else {}
-
-    def read(self, name: str) -> tuple[str, bytes]:
-        path = os.path.join(self.folder, name)
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except FileNotFoundError:
-            raise ModelError(f"{name} is missing; retrain the model", path=self.folder) from None
-        except OSError as exc:
-            raise ModelError(f"cannot read the model: {exc.strerror}", path=path) from None
-        if self.digests.get(name) != _digest(data):
-            raise ModelError("does not match the model card (corrupt, changed by hand, or a "
-                             "save in progress); load it again or retrain it", path=path)
-        return path, data
-
-    def npz(self, name: str) -> tuple[str, io.BytesIO]:
-        """An .npz archive's path and bytes, its members stored uncompressed as saved.
-
-        A compressed member could inflate to far more memory than the file's size (a
-        decompression bomb); save_model never compresses, so none is accepted.
-        """
-        path, data = self.read(name)
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                packed = [i.filename for i in archive.infolist()
-                          if i.compress_type != zipfile.ZIP_STORED]
-        except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-            raise _corrupt(path, f"{type(exc).__name__}: {exc}") from None
-        _check(not packed, f"compressed members {packed}", path)
-        return path, io.BytesIO(data)
-
-    def json(self, name: str) -> _Json:
-        path, data = self.read(name)
-        try:
-            return _Json(json.loads(data.decode("utf-8")), path)
-        except ValueError as exc:
-            raise _corrupt(path, f"{type(exc).__name__}: {exc}") from None
-
-    def arrays(self, name: str) -> _Arrays:
-        path, data = self.npz(name)
-        try:
-            with np.load(data, allow_pickle=False) as npz:
-                return _Arrays({key: npz[key] for key in npz.files}, path)
-        except Exception as exc:  # a damaged archive can raise nearly anything
-            raise _corrupt(path, f"{type(exc).__name__}: {exc}") from None
-
-    def sparse(self, name: str, shape: tuple[int, int]) -> sp.csr_matrix:
-        """A float32 CSR matrix of ``shape``, its indices checked to be in range."""
-        path, data = self.npz(name)
-        try:
-            matrix = sp.load_npz(data)  # calls numpy.load(..., allow_pickle=False)
-        except Exception as exc:  # a damaged archive can raise nearly anything
-            raise _corrupt(path, f"{type(exc).__name__}: {exc}") from None
-        _check(matrix.format == "csr" and matrix.dtype == np.float32 and matrix.shape == shape,
-               f"holds a {matrix.format} {matrix.dtype} matrix of shape {matrix.shape}, "
-               f"not csr float32 {shape}", path)
-        try:
-            # scipy's C++ routines trust indices; out-of-range ones would read stray memory.
-            matrix.check_format(full_check=True)
-        except ValueError as exc:
-            raise _corrupt(path, str(exc)) from None
-        return sp.csr_matrix(matrix)
-
-
-class _Arrays:
-    """The arrays of one .npz file, handed out only with the dtype and shape expected."""
-
-    def __init__(self, arrays: dict[str, np.ndarray], path: str) -> None:
-        self.arrays, self.path = arrays, path
-
-    def get(self, name: str, dtypes, shape: tuple[int | None, ...]) -> np.ndarray:
-        """The array ``name``, of one of ``dtypes`` and of ``shape`` (None: any length)."""
-        array = self.arrays.get(name)
-        _check(array is not None, f"no array {name!r}", self.path)
-        dtypes = dtypes if isinstance(dtypes, tuple) else (dtypes,)
-        _check(array.dtype in dtypes and len(array.shape) == len(shape)
-               and all(n is None or n == m for n, m in zip(shape, array.shape, strict=True)),
-               f"{name!r} is {array.dtype} of shape {array.shape}, expected "
-               f"{' or '.join(np.dtype(d).name for d in dtypes)} of shape {shape}", self.path)
-        return array
-
-
-class _Json:
-    """A part of model.json, its fields handed out only with the type expected."""
-
-    def __init__(self, data: Any, path: str, where: str = "") -> None:
-        _check(isinstance(data, dict), f"{where.rstrip('.') or 'the file'} is not a JSON object",
-               path)
-        self.data, self.path, self.where = data, path, where
-
-    def _get(self, key: str, kinds: tuple[type, ...], what: str, optional: bool = False):
-        value = self.data.get(key)
-        if value is None and optional:
-            return None
-        # bool is an int to Python but never a count or a weight here.
-        _check(isinstance(value, kinds) and not isinstance(value, bool),
-               f"{self.where}{key} is not {what}", self.path)
-        return value
-
-    def section(self, key: str, optional: bool = False) -> _Json | None:
-        value = self.data.get(key)
-        if value is None and optional:
-            return None
-        return _Json(value, self.path, f"{self.where}{key}.")
-
-    def number(self, key: str) -> float | int:
-        return self._get(key, (int, float), "a number")
-
-    def integer(self, key: str, minimum: int = 0, optional: bool = False) -> int | None:
-        value = self._get(key, (int,), f"an integer >= {minimum}", optional)
-        _check(value is None or value >= minimum, f"{self.where}{key} is below {minimum}",
-               self.path)
-        return value
-
-    def flag(self, key: str) -> bool:
-        value = self.data.get(key)
-        _check(isinstance(value, bool), f"{self.where}{key} is not true or false", self.path)
-        return value
-
-    def integers(self, key: str) -> list[int]:
-        value = self._get(key, (list,), "a list of integers")
-        _check(all(type(v) is int for v in value),
-               f"{self.where}{key} is not a list of integers", self.path)
-        return value
-
-    def strings(self, key: str) -> list[str]:
-        value = self._get(key, (list,), "a list of strings")
-        _check(all(isinstance(v, str) for v in value),
-               f"{self.where}{key} is not a list of strings", self.path)
-        return value
-
-
-def _boilerplate(params: _Json, arrays: _Arrays) -> BoilerplateFilter:
+def _boilerplate(params: JsonPart, arrays: Arrays) -> BoilerplateFilter:
     boilerplate = BoilerplateFilter(min_share=params.number("min_share"),
                                     min_posts=params.integer("min_posts"))
     boilerplate.threshold_ = params.integer("threshold")
@@ -338,23 +185,23 @@ def _boilerplate(params: _Json, arrays: _Arrays) -> BoilerplateFilter:
     return boilerplate
 
 
-def _vectorizer(params: _Json, arrays: _Arrays) -> DocumentVectorizer:
+def _vectorizer(params: JsonPart, arrays: Arrays) -> DocumentVectorizer:
     ngram_range = params.integers("ngram_range")
-    _check(len(ngram_range) == 2 and 1 <= ngram_range[0] <= ngram_range[1],
+    check(len(ngram_range) == 2 and 1 <= ngram_range[0] <= ngram_range[1],
            "vectorizer.ngram_range is not a range of n-gram lengths", params.path)
     vectorizer = DocumentVectorizer(
         title_weight=params.integer("title_weight"), min_df=params.number("min_df"),
         max_df=params.number("max_df"), ngram_range=tuple(ngram_range),
         max_features=params.integer("max_features", optional=True))
     terms = params.strings("terms")
-    _check(terms and len(set(terms)) == len(terms),
+    check(terms and len(set(terms)) == len(terms),
            "vectorizer.terms is empty or repeats a term", params.path)
     return vectorizer.restore(terms, arrays.get("idf", _FLOATS, (len(terms),)))
 
 
-def _category_model(params: _Json, arrays: _Arrays, n_terms: int) -> LogisticRegression:
+def _category_model(params: JsonPart, arrays: Arrays, n_terms: int) -> LogisticRegression:
     classes = params.strings("classes")
-    _check(len(classes) >= 2, "category_model.classes has fewer than two", params.path)
+    check(len(classes) >= 2, "category_model.classes has fewer than two", params.path)
     rows = 1 if len(classes) == 2 else len(classes)  # a binary model keeps one row
     model = LogisticRegression()
     # What scikit-learn's predict_proba reads of a fitted model.
@@ -365,8 +212,8 @@ def _category_model(params: _Json, arrays: _Arrays, n_terms: int) -> LogisticReg
     return model
 
 
-def _tag_model(params: _Json, arrays: _Arrays, n_tags: int, n_terms: int) -> TagClassifier:
-    _check(params.flag("multilabel"), "tag_model is not multi-label", params.path)
+def _tag_model(params: JsonPart, arrays: Arrays, n_tags: int, n_terms: int) -> TagClassifier:
+    check(params.flag("multilabel"), "tag_model is not multi-label", params.path)
     model = TagClassifier()
     model.multilabel_ = True
     model.classes_ = np.arange(n_tags)
@@ -378,7 +225,7 @@ def _tag_model(params: _Json, arrays: _Arrays, n_tags: int, n_terms: int) -> Tag
     return model
 
 
-def _neighbours(params: _Json, arrays: _Arrays, files: _Folder, n_tags: int,
+def _neighbours(params: JsonPart, arrays: Arrays, files: ModelFiles, n_tags: int,
                 n_terms: int) -> PostIndex:
     titles = params.strings("titles")
     n_posts = len(titles)
@@ -396,7 +243,7 @@ def load_model(folder: str) -> tuple[Suggester, dict[str, Any]]:
         raise ModelError(f"the folder holds {LEGACY_FILE}, a pickled model of an older bunrui, "
                          "which is never loaded (a pickle can run code); retrain the model "
                          "with 'bunrui train PATH --out DIR'", path=folder)
-    files = _Folder(folder, card)
+    files = ModelFiles(folder, card)
     params = files.json(PARAMS_FILE)
     arrays = files.arrays(ARRAYS_FILE)
     top = params.section("suggester")
@@ -405,7 +252,7 @@ def load_model(folder: str) -> tuple[Suggester, dict[str, Any]]:
     n_terms, n_tags = len(vectorizer.vocabulary), len(tag_labels)
     category = params.section("category_model", optional=True)
     category_model = _category_model(category, arrays, n_terms) if category else None
-    _check(len(category_labels) == (len(category_model.classes_) if category_model else 0),
+    check(len(category_labels) == (len(category_model.classes_) if category_model else 0),
            "suggester.category_labels are not the category model's classes", params.path)
     tags = params.section("tag_model", optional=True)
     tag_model = _tag_model(tags, arrays, n_tags, n_terms) if tags else None
