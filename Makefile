@@ -35,6 +35,7 @@ browser:
 test: setup browser
 	$(BIN)/pip install --quiet -e ".[test]"
 	$(BIN)/ruff check classifier service tests bench
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 # Rebuild the bundled model of the user's blog from ../shared (see README).

@@ -12,6 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from classifier import BunruiError, InputError, ModelError, PostError
 
+from .schemas import error_body
+
 log = logging.getLogger("bunrui.service")
 
 # Most specific first: the first class an error is an instance of decides.
@@ -20,10 +22,6 @@ STATUS = ((InputError, 422), (PostError, 422), (ModelError, 503), (BunruiError, 
 
 def status_for(exc: BunruiError) -> int:
     return next(code for cls, code in STATUS if isinstance(exc, cls))
-
-
-def error_body(detail: str, field: str | None = None, errors: list | None = None) -> dict:
-    return {"detail": detail, "field": field, "errors": errors or []}
 
 
 def _bunrui_error(request: Request, exc: BunruiError) -> JSONResponse:

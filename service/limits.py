@@ -6,6 +6,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .schemas import error_body
+
 # An oversized body is read to its end and dropped before the 413 goes out, up to this
 # much. Closing a connection with unread data makes the kernel reset it, and a client that
 # sends the whole body before reading the answer (urllib, requests) then sees "connection
@@ -86,11 +88,9 @@ class BodyLimitMiddleware:
         return False
 
     async def _too_large(self, send: Send, *, close: bool) -> None:
-        payload = json.dumps({
-            "detail": f"body: the request body is larger than {self.max_bytes} bytes",
-            "field": "body",
-            "errors": [{"field": "body", "message": f"larger than {self.max_bytes} bytes"}],
-        }).encode()
+        payload = json.dumps(error_body(
+            f"body: the request body is larger than {self.max_bytes} bytes", "body",
+            [{"field": "body", "message": f"larger than {self.max_bytes} bytes"}])).encode()
         headers = [(b"content-type", b"application/json"),
                    (b"content-length", str(len(payload)).encode())]
         if close:  # the rest of the body is still coming: the connection cannot be reused

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import faulthandler
 import logging
-import os
 import threading
 from contextlib import asynccontextmanager
 from importlib import metadata
@@ -15,6 +14,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from . import handlers
+from .deps import TaxonomyCache
 from .holder import ModelHolder
 from .limits import BodyLimitMiddleware
 from .metrics import Metrics, MetricsMiddleware
@@ -22,12 +22,6 @@ from .routes import check, metrics, model, page, suggest
 from .settings import Settings
 
 log = logging.getLogger("bunrui.service")
-
-# uvicorn's supervisor kills a worker whose health-check thread has not answered within
-# this many seconds (its default is 5). That thread needs the GIL, which MeCab holds for a
-# whole draft, and on a busy machine a worker computing suggestions is alive but slow:
-# killing it drops every request it holds. A hung worker is still replaced, later.
-WORKER_HEALTHCHECK_SECONDS = 30
 
 DESCRIPTION = """\
 Suggests a category and tags for a blog draft, learned from the blog's own posts.
@@ -73,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                          lifespan=lifespan, redoc_url=None)
     app.state.settings = settings
     app.state.holder = ModelHolder(settings.model, settings.run_dir)
+    app.state.taxonomies = TaxonomyCache()
     app.state.metrics = Metrics()
     handlers.install(app)
 
@@ -105,43 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def worker_app() -> FastAPI:
-    """The app of one `bunrui serve` process, its settings from the environment."""
+    """The app of one `bunrui serve` process (uvicorn imports it by name), its settings
+    from the environment."""
     # A worker that crashes in C code (MeCab) leaves its Python stacks in the log, not
     # only uvicorn's "Child process died".
     faulthandler.enable()
     return create_app()
-
-
-def serve(settings: Settings) -> None:
-    """Run uvicorn with ``settings`` until interrupted (what ``bunrui serve`` does).
-
-    Worker processes build their own app from ``BUNRUI_*`` variables, so the settings
-    travel there through the environment. Several workers share a temporary folder for
-    their metrics and for following each other's model reloads.
-    """
-    import shutil
-    import tempfile
-
-    import uvicorn
-
-    run_dir = None
-    if settings.workers > 1 and not settings.run_dir:
-        run_dir = tempfile.mkdtemp(prefix="bunrui-serve-")
-        os.makedirs(os.path.join(run_dir, "metrics"))
-        settings = settings.model_copy(update={"run_dir": run_dir})
-        # prometheus-client reads this when imported, in each freshly spawned worker.
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(run_dir, "metrics")
-    for name, value in settings.model_dump(exclude_none=True).items():
-        if name == "cors_origins":
-            value = ",".join(value)
-        elif name == "admin_token":
-            value = settings.admin_token.get_secret_value()
-        os.environ[f"BUNRUI_{name.upper()}"] = str(value)
-    try:
-        uvicorn.run("service.main:worker_app", factory=True, host=settings.host,
-                    port=settings.port, workers=settings.workers, timeout_graceful_shutdown=10,
-                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-                    http="service.transport:NoDelayHTTPProtocol")
-    finally:
-        if run_dir:
-            shutil.rmtree(run_dir, ignore_errors=True)

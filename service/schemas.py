@@ -1,10 +1,10 @@
-"""Request and response bodies of the HTTP API."""
+"""Request and response bodies of the HTTP API, the error body and the error statuses."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -15,6 +15,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from classifier.checks import RULES
 
 MAX_LIMIT = 50
 MAX_EXPLAIN = 20
@@ -32,6 +34,8 @@ MAX_TITLE_CHARS = 1_000
 # validation uses this very pattern, so the schema and the service cannot disagree.
 NOT_BLANK = (r"[^\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
              r"\u205f\u3000\ufeff]")
+# A file name never holds NUL; the schema says so with this pattern, checked as written.
+NO_NUL = r"^[^\x00]*$"
 
 
 def is_blank(value: str | None) -> bool:
@@ -221,6 +225,83 @@ class Ready(BaseModel):
     detail: str | None = None
 
 
+class CheckRequest(BaseModel):
+    """A post or draft as written (front matter and body) to check."""
+
+    # strict: a JSON type other than the schema's (0 for false) is a 422.
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [{
+        "text": "---\ntitle: \"RAGの検索精度を上げる\"\ncategories: [投資分析]\n"
+                "tags: [RAG, RAG]\n---\n\n社内文書の検索に…",
+        "path": "_posts/2026-03-20-rag.md"}]})
+
+    text: str = Field(..., max_length=MAX_TEXT_CHARS,
+                      json_schema_extra={"minLength": 1, "pattern": NOT_BLANK},
+                      description="the whole file: front matter, then the body")
+    path: str | None = Field(None, max_length=1000, json_schema_extra={"pattern": NO_NUL},
+                             description="the file's name, echoed in findings (default "
+                                         "'draft.md')")
+    # The schema lists the rule ids, so a client (and schemathesis) knows which are valid;
+    # the validator below gives the friendlier message.
+    rules: list[Annotated[str, WithJsonSchema({"type": "string", "enum": list(RULES)})]] | None = (
+        Field(None, max_length=len(RULES), description="rule ids to run (default: all)"))
+    strict: bool = Field(False, description="count warnings as failing, as --strict does")
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        if is_blank(check_text(value)):
+            raise ValueError("the draft is empty")
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is not None and not re.search(NO_NUL, check_text(value)):
+            raise ValueError("the path holds a NUL character")
+        return value
+
+    @field_validator("rules")
+    @classmethod
+    def _rules(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            unknown = [r for r in value if r not in RULES]
+            if unknown:
+                raise ValueError(f"unknown rule(s): {', '.join(unknown)}; known: "
+                                 f"{', '.join(RULES)}")
+        return value
+
+
+class FixOut(BaseModel):
+    description: str
+    field: str | None
+    index: int | None = Field(description="the label's position in the field's list")
+    old: str | None
+    new: str | None = Field(description="the label to write; null removes it")
+    safe: bool = Field(description="whether `bunrui check --fix` applies it")
+
+
+class FindingOut(BaseModel):
+    """One finding, with the keys of `bunrui check --format json`."""
+
+    rule: str = Field(description="stable rule id, e.g. 'tag-alias'")
+    severity: Literal["error", "warning", "notice"]
+    path: str
+    line: int | None = Field(description="1-based line of the front-matter field")
+    field: str | None
+    message: str
+    fix: FixOut | None
+
+
+class CheckResponse(BaseModel):
+    findings: list[FindingOut]
+    errors: int
+    warnings: int
+    notices: int
+    passed: bool = Field(description="no error (and with 'strict', no warning): what exit "
+                                     "status 0 means for the command line")
+    taxonomy: str = Field(description="where the taxonomy came from")
+
+
 class FieldError(BaseModel):
     field: str = Field(description="dotted path of the offending field, e.g. 'documents.0.text'")
     message: str
@@ -232,3 +313,24 @@ class ErrorBody(BaseModel):
     detail: str
     field: str | None = None
     errors: list[FieldError] = Field(default_factory=list)
+
+
+def error_body(detail: str, field: str | None = None, errors: list | None = None) -> dict:
+    """An ``ErrorBody`` as JSON data: what every error answer carries."""
+    return {"detail": detail, "field": field, "errors": errors or []}
+
+
+_ERROR_STATUSES = {
+    401: "missing or wrong admin token",
+    413: "the body is over the size limit",
+    503: "no model is loaded",
+}
+
+
+def error_responses(*statuses: int, invalid: str = "") -> dict[int, dict]:
+    """The OpenAPI ``responses`` of these error statuses; ``invalid`` ends the 422's
+    description with what a route's own validation refuses."""
+    descriptions = {**_ERROR_STATUSES, 422: f"malformed JSON, a wrong type, an empty draft, "
+                                            f"or {invalid}; names the field"}
+    return {status: {"model": ErrorBody, "description": descriptions[status]}
+            for status in statuses}

@@ -1,4 +1,8 @@
-"""The service's settings: defaults, overridden by ``BUNRUI_*`` environment variables."""
+"""The HTTP service's settings: defaults, overridden by ``BUNRUI_*`` environment variables.
+
+Shared by the app and by `bunrui serve`, which validates its options with them and hands
+them to the worker processes.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from .cli import DEFAULT_MODEL
+from .bundled import default_model
 
 
 class Settings(BaseSettings):
@@ -19,8 +23,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="BUNRUI_", extra="ignore")
 
-    model: str = Field(DEFAULT_MODEL, description="the model folder, loaded at start-up; "
-                       "clients can never choose another")
+    model: str = Field(default_factory=default_model,
+                       description="the model folder, loaded at start-up; clients can never "
+                                   "choose another")
     host: str = Field("127.0.0.1", description="address to bind (loopback by default)")
     port: int = Field(8000, ge=0, le=65535)
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes")
@@ -34,6 +39,9 @@ class Settings(BaseSettings):
                                 description="larger request bodies get 413")
     max_batch: int = Field(32, ge=1, le=1000, description="documents per batch request")
     explain: int = Field(5, ge=0, le=20, description="default number of 'why' terms per label")
+    taxonomy: str | None = Field(
+        None, description="a bunrui.toml that checks and suggestions follow; unset: the "
+                          "model card's labels are the taxonomy")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="origins allowed to call the API from a browser (comma-separated); "

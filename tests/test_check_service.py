@@ -11,9 +11,8 @@ from fastapi.testclient import TestClient
 from classifier import TrainingConfig, load_corpus, save_model, train
 from classifier.checks import Checker
 from classifier.taxonomy import read_taxonomy
-from service.check_output import sort_findings
+from service.findings import sort_findings
 from service.main import create_app
-from service.routes.check import CheckSettings, get_check_settings
 from service.settings import Settings
 
 TAXONOMY = FIXTURES / "check" / "site" / "bunrui.toml"
@@ -31,8 +30,7 @@ def model_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(model_dir):
-    app = create_app(Settings(model=str(model_dir)))
-    app.dependency_overrides[get_check_settings] = lambda: CheckSettings(taxonomy=str(TAXONOMY))
+    app = create_app(Settings(model=str(model_dir), taxonomy=str(TAXONOMY)))
     with TestClient(app) as c:
         yield c
 
@@ -94,8 +92,7 @@ def test_bad_requests_are_422_naming_the_field(client, payload, field):
 
 
 def test_without_a_configured_file_the_model_card_is_the_taxonomy(model_dir):
-    app = create_app(Settings(model=str(model_dir)))
-    app.dependency_overrides[get_check_settings] = lambda: CheckSettings(taxonomy=None)
+    app = create_app(Settings(model=str(model_dir), taxonomy=None))
     with TestClient(app) as c:
         body = c.post("/v1/check", json={"text": DRAFT}).json()
     unknown = [f for f in body["findings"] if f["rule"] == "category-unknown"]
@@ -106,8 +103,7 @@ def test_without_a_configured_file_the_model_card_is_the_taxonomy(model_dir):
 def test_a_broken_taxonomy_file_is_reported(model_dir, tmp_path):
     bad = tmp_path / "bunrui.toml"
     bad.write_text("[rules]\nx = \"error\"\n[tags\n", encoding="utf-8")
-    app = create_app(Settings(model=str(model_dir)))
-    app.dependency_overrides[get_check_settings] = lambda: CheckSettings(taxonomy=str(bad))
+    app = create_app(Settings(model=str(model_dir), taxonomy=str(bad)))
     with TestClient(app, raise_server_exceptions=False) as c:
         response = c.post("/v1/check", json={"text": DRAFT})
     assert response.status_code == 400 and "invalid TOML" in response.json()["detail"]
@@ -125,8 +121,7 @@ def test_suggestions_follow_the_same_taxonomy(model_dir, tmp_path):
     rules = tmp_path / "bunrui.toml"
     rules.write_text('[tags]\ndisallowed = ["温泉"]\n\n[tags.aliases]\n"京都" = "京都観光"\n',
                      encoding="utf-8")
-    app = create_app(Settings(model=str(model_dir)))
-    app.dependency_overrides[get_check_settings] = lambda: CheckSettings(taxonomy=str(rules))
+    app = create_app(Settings(model=str(model_dir), taxonomy=str(rules)))
     text = "# 京都の温泉旅\n\n京都で温泉に入り、旅館で和食を食べた一人旅の記録です。"
     with TestClient(app) as c:
         loaded = c.app.state.holder.current

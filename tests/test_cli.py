@@ -26,8 +26,9 @@ from conftest import (
 
 from classifier.persistence import load_model, save_model
 from classifier.tokens import CACHE_FILE
-from service.cli import default_cache_dir, main
-from service.watch import watch
+from service.cli import main
+from service.cli.options import default_cache_dir
+from service.cli.watch import watch
 
 ROOT = Path(__file__).absolute().parent.parent
 
@@ -330,7 +331,7 @@ def test_suggest_watch_follows_saves_and_new_drafts(capsys, model_dir, tmp_path,
     editor = Editor(  # a new draft appears; then the first is saved empty (caught mid-save)
         lambda: write(python, (DRAFTS / "python-draft.md").read_text(encoding="utf-8")),
         lambda: kyoto.write_text("", encoding="utf-8"))
-    monkeypatch.setattr("service.cli.watch", functools.partial(watch, stop=editor))
+    monkeypatch.setattr("service.cli.suggest.watch", functools.partial(watch, stop=editor))
     code, out, err = run(capsys, "suggest", "--model", model_dir, "--json", "--watch",
                          str(drafts))
     assert code == 0
@@ -346,7 +347,7 @@ def test_suggest_watch_reads_an_edited_taxonomy_at_once(capsys, model_dir, tmp_p
     editor = Editor(lambda: (write(site / "bunrui.toml", '[tags]\ndisallowed = ["Python"]\n'),
                              draft.write_text(draft.read_text(encoding="utf-8") + "\n追記。",
                                               encoding="utf-8")))
-    monkeypatch.setattr("service.cli.watch", functools.partial(watch, stop=editor))
+    monkeypatch.setattr("service.cli.suggest.watch", functools.partial(watch, stop=editor))
     code, out, _ = run(capsys, "suggest", "--model", model_dir, "--json", "--watch",
                        str(draft))
     before, after = ({t["label"] for t in json.loads(line)["tags"]} for line in out.splitlines())
@@ -368,7 +369,7 @@ def test_suggest_watch_loads_a_retrained_model(capsys, model_dir, tmp_path, monk
                     lambda: (model / "metadata.json").write_text("{", encoding="utf-8"),
                     lambda: draft.write_text(draft.read_text(encoding="utf-8") + "\n追記。",
                                              encoding="utf-8"))
-    monkeypatch.setattr("service.cli.watch", functools.partial(watch, stop=editor))
+    monkeypatch.setattr("service.cli.suggest.watch", functools.partial(watch, stop=editor))
     code, out, err = run(capsys, "suggest", "--model", str(model), "--json", "--watch",
                          str(draft))
     counts = [len(json.loads(line)["tags"]) for line in out.splitlines()]
@@ -422,6 +423,23 @@ def test_usage_errors_exit_2(capsys, tmp_path, argv):
     out, err = capsys.readouterr()
     assert "usage: bunrui" in err
     assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [
+    pytest.param(["train", str(JEKYLL), "--out", "x"], id="train"),
+    pytest.param(["evaluate", str(JEKYLL), "--test-share", "0.2"], id="evaluate"),
+    pytest.param(["check", "--no-model", str(JEKYLL)], id="check"),
+])
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_jobs_is_checked_alike_by_every_command(capsys, tmp_path, argv, jobs):
+    argv = [str(tmp_path / "x") if a == "x" else a for a in argv]
+    with pytest.raises(SystemExit) as info:
+        main([*argv, "--jobs", jobs, "--cache-dir", str(tmp_path / "cache")])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert (f"bunrui {argv[0]}: error: argument --jobs: must be a whole number of at least 1: "
+            f"'{jobs}'") in err
     assert list(tmp_path.iterdir()) == []
 
 

@@ -473,7 +473,7 @@ def test_serve_stops_with_a_clear_message_without_a_model(tmp_path, capsys):
 
 def test_serve_passes_its_options_on(model_dir, monkeypatch, capsys):
     seen = {}
-    monkeypatch.setattr("service.main.serve", lambda s: seen.setdefault("settings", s))
+    monkeypatch.setattr("service.cli.serve.run_server", lambda s: seen.setdefault("settings", s))
     assert cli_main(["serve", "--model", str(model_dir), "--port", "8123", "--workers", "2"]) == 0
     settings = seen["settings"]
     assert (settings.model, settings.port, settings.workers) == (str(model_dir), 8123, 2)

@@ -6,7 +6,7 @@ import os
 
 from conftest import Editor, write
 
-from service.watch import watch
+from service.cli.watch import watch
 
 
 def watched(paths, *edits) -> list[str]:

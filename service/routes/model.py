@@ -13,10 +13,19 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..deps import HolderDep, ModelDep, SettingsDep
 from ..holder import LoadedModel
-from ..schemas import ErrorBody, Health, LabelCount, Labels, ModelInfo, Ready, ReloadResult
+from ..schemas import (
+    Health,
+    LabelCount,
+    Labels,
+    ModelInfo,
+    Ready,
+    ReloadResult,
+    error_body,
+    error_responses,
+)
 
 router = APIRouter(tags=["model"])
-NO_MODEL = {503: {"model": ErrorBody, "description": "no model is loaded"}}
+NO_MODEL = error_responses(503)
 
 
 def _counts(mapping: object) -> list[LabelCount]:
@@ -64,7 +73,7 @@ reload_router = APIRouter(tags=["model"])
 
 @reload_router.post(
     "/v1/model/reload", response_model=ReloadResult,
-    responses={401: {"model": ErrorBody, "description": "missing or wrong admin token"},
+    responses={**error_responses(401),
                409: {"model": ReloadResult,
                      "description": "the reload failed (the previous model keeps serving) "
                                     "or another reload is running"}},
@@ -78,8 +87,7 @@ async def reload(request: Request,
     token = settings.admin_token.get_secret_value() if settings.admin_token else ""
     given = credentials.credentials if credentials else ""
     if not token or not secrets.compare_digest(given.encode(), token.encode()):
-        return JSONResponse({"detail": "a valid admin token is required", "field": None,
-                             "errors": []}, status_code=401,
+        return JSONResponse(error_body("a valid admin token is required"), status_code=401,
                             headers={"WWW-Authenticate": "Bearer"})
     metrics = request.app.state.metrics
     try:

@@ -2,36 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from classifier import InputError, Post, parse_post
 from classifier.conform import conform
 from classifier.taxonomy import Taxonomy
 
-from ..deps import ModelDep, SettingsDep
+from ..deps import ModelDep, SettingsDep, TaxonomyDep
 from ..holder import LoadedModel
 from ..schemas import (
     BatchRequest,
     BatchResponse,
     Draft,
-    ErrorBody,
     Options,
     Suggestion,
     SuggestRequest,
+    error_responses,
 )
 from ..settings import Settings
-from .check import get_taxonomy
 
 router = APIRouter(prefix="/v1", tags=["suggest"])
-
-ERRORS = {
-    413: {"model": ErrorBody, "description": "the body is over the size limit"},
-    422: {"model": ErrorBody, "description": "malformed JSON, a wrong type, an empty draft, "
-                                             "or an option out of range; names the field"},
-    503: {"model": ErrorBody, "description": "no model is loaded"},
-}
+ERRORS = error_responses(413, 422, 503, invalid="an option out of range")
 
 
 def _post(draft: Draft, where: str) -> Post:
@@ -39,9 +30,6 @@ def _post(draft: Draft, where: str) -> Post:
     if draft.text is not None:
         return parse_post(draft.text, f"{where}text", require_front_matter=False)
     return Post(path=f"{where}body", title=draft.title or "", body=draft.body or "")
-
-
-TaxonomyDep = Annotated[Taxonomy, Depends(get_taxonomy)]
 
 
 def _answer(model: LoadedModel, posts: list[Post], options: Options, settings: Settings,

@@ -10,9 +10,10 @@ from urllib.parse import quote
 
 from classifier.checks import RULES, Finding
 
+from ..findings import SEVERITIES, finding_dicts, sort_findings
+
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "notice": "note"}
-_ORDER = {"error": 0, "warning": 1, "notice": 2}
 
 
 def display_path(path: str) -> str:
@@ -26,15 +27,9 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def sort_findings(findings: Sequence[Finding]) -> list[Finding]:
-    """By file, line, severity (errors first), then rule."""
-    return sorted(findings, key=lambda f: (f.path, f.line or 0, _ORDER.get(f.severity, 3),
-                                           f.rule))
-
-
 def summary(findings: Sequence[Finding], files: int) -> str:
     """One line: how many files, errors, warnings, notices, and how many --fix can fix."""
-    counts = {s: sum(1 for f in findings if f.severity == s) for s in _ORDER}
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
     with_findings = len({f.path for f in findings})
     fixable = sum(1 for f in findings if f.fix is not None and f.fix.safe)
 
@@ -73,8 +68,7 @@ def format_text(findings: Sequence[Finding], files: int) -> str:
 
 def format_json(findings: Sequence[Finding]) -> str:
     """The findings as a JSON list (``Finding.as_dict``)."""
-    return json.dumps([f.as_dict() for f in sort_findings(findings)], ensure_ascii=False,
-                      indent=2) + "\n"
+    return json.dumps(finding_dicts(findings), ensure_ascii=False, indent=2) + "\n"
 
 
 def _escape_data(text: str) -> str:

@@ -1,0 +1,48 @@
+"""`bunrui train`: learn a blog's categories and tags and write a model folder."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from classifier import BunruiError, read_card, save_model, train
+from classifier.persistence import CARD_FILE
+
+from . import options
+from .progress import Progress
+
+
+def add_parser(commands) -> None:
+    p = commands.add_parser("train", help="train a model on a blog's posts")
+    options.add_corpus(p)
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the model to")
+    p.add_argument("--retune", action="store_true",
+                   help="choose the recency half-life and tag threshold afresh even when the "
+                        "model in --out was trained with the same settings on nearly the "
+                        "same posts (by default its choices are reused: quick retraining)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    corpus = options.load_posts(args)
+    previous = None
+    if not args.retune and os.path.isfile(os.path.join(args.out, CARD_FILE)):
+        try:
+            previous = read_card(args.out)
+        except BunruiError:
+            previous = None  # an unreadable old model is simply replaced
+    config = options.training_config(args)
+    progress = Progress(2 * len(corpus.posts), "tokenizing")
+    try:
+        suggester, report = train(corpus.posts, config, cache=options.token_cache(args),
+                                  n_jobs=args.jobs, progress=progress, previous=previous)
+    finally:
+        progress.close()
+    card = report.card(config)
+    card["training"]["sources"] = [os.path.basename(os.path.abspath(p)) for p in args.paths]
+    card["training"]["skipped"] = len(corpus.skipped)
+    save_model(suggester, args.out, card)
+    print(f"trained on {corpus.summary()}: {len(suggester.category_labels)} categories, "
+          f"{len(suggester.tag_labels)} tags ({len(report.rare_tags)} rare tags left out); "
+          f"tag threshold {report.tag_threshold}; model written to {args.out}")
+    return 0
