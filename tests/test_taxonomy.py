@@ -49,7 +49,7 @@ def test_reads_every_part_of_the_fixture_file():
     ("[categoriez]\nallowed = []", "unknown section [categoriez]"),
     ("[tags]\ncanonicals = []", "unknown key 'canonicals'"),
     ("[tags]\ncanonical = \"a\"", "must be a list of strings"),
-    ("[tags]\ncanonical = [1, 2]", "must be a list of strings"),
+    ("[tags]\ncanonical = [1, 2]", "'tags.canonical.0' must be a string"),
     ("[tags]\nmin_per_post = -1", "at least 0"),
     ("[tags]\nmin_per_post = 3\nmax_per_post = 2", "below tags.min_per_post"),
     ("[tags.aliases]\na = \"b\"\nb = \"a\"", "cycle"),
@@ -63,6 +63,18 @@ def test_reads_every_part_of_the_fixture_file():
 def test_malformed_files_are_reported_with_the_reason(text, message):
     with pytest.raises(TaxonomyError, match=re.escape(message)):
         parse_taxonomy(text, "bunrui.toml")
+
+
+@pytest.mark.parametrize("text, field", [
+    ("[tags.aliases]\nfoo = \"\"", "tags.aliases.foo"),
+    ("[categories]\nallowed = [\"a\", 2]", "categories.allowed.1"),
+    ("[tags]\nmax_per_post = true", "tags.max_per_post"),
+    ("[rules]\ntag-new = \"loud\"", "rules.tag-new"),
+])
+def test_errors_name_the_path_of_the_value_at_fault(text, field):
+    with pytest.raises(TaxonomyError) as info:
+        parse_taxonomy(text, "bunrui.toml")
+    assert info.value.field == field
 
 
 def test_invalid_toml_names_the_line():
@@ -113,6 +125,12 @@ def test_file_without_categories_takes_them_from_the_config(tmp_path):
     write(tmp_path / "bunrui.toml", "[tags]\nmax_per_post = 2\n")
     t = resolve_taxonomy(start=str(tmp_path), card=CARD)
     assert t.categories == ("旅行",) and t.max_tags == 2
+
+
+def test_a_declared_no_limit_is_not_taken_from_the_card(tmp_path):
+    write(tmp_path / "bunrui.toml", "[tags]\nmax_per_post = 0\n")
+    t = resolve_taxonomy(start=str(tmp_path), card=CARD)
+    assert t.max_tags is None and "tags.max_per_post" in t.declared
 
 
 def test_explicit_file_wins_over_the_one_at_the_root(tmp_path):

@@ -1,0 +1,96 @@
+"""Where a blog's taxonomy comes from: its ``bunrui.toml``, its Jekyll config, a model card."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import replace
+
+import yaml
+
+from ..errors import TaxonomyError
+from ..posts import load_yaml
+from .model import Taxonomy
+from .schema import TAXONOMY_FILE, read_taxonomy
+
+JEKYLL_CONFIG = "_config.yml"
+# Markers of a site root: the upward search for a taxonomy stops at the first of these.
+_ROOT_MARKERS = (".git", TAXONOMY_FILE, JEKYLL_CONFIG, "hugo.toml", "config.toml")
+
+
+def read_jekyll_categories(path: str | os.PathLike) -> tuple[str, ...]:
+    """The ``content_categories[].name`` of a Jekyll ``_config.yml``; () if it has none."""
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = load_yaml(handle)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise TaxonomyError(f"cannot read the site configuration: {exc}", path=path) from None
+    entries = data.get("content_categories") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return ()
+    names = [str(e["name"]) for e in entries if isinstance(e, dict) and e.get("name")]
+    return tuple(dict.fromkeys(names))
+
+
+def find_site_file(start: str | os.PathLike, name: str) -> str | None:
+    """``name`` in ``start`` (a folder or a file's folder) or the nearest folder above it.
+
+    The search stops at the first folder that looks like a site or repository root.
+    """
+    folder = os.path.abspath(os.fspath(start))
+    if not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    while True:
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate):
+            return candidate
+        if any(os.path.exists(os.path.join(folder, m)) for m in _ROOT_MARKERS):
+            return None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def taxonomy_from_card(card: Mapping) -> Taxonomy:
+    """What a model card tells of the taxonomy: its categories, the tags it saw, max tags."""
+    labels = card.get("labels") or {}
+    categories = tuple(labels.get("categories") or ())
+    known = tuple(dict.fromkeys([*(labels.get("tags") or ()), *(card.get("rare_tags") or ())]))
+    max_tags = card.get("max_tags")
+    return Taxonomy(categories=categories, known_tags=known,
+                    max_tags=max_tags if isinstance(max_tags, int) and max_tags > 0 else None,
+                    sources=("model card labels",))
+
+
+def resolve_taxonomy(explicit: str | None = None, start: str | None = None,
+                     card: Mapping | None = None) -> Taxonomy:
+    """The taxonomy for posts under ``start``.
+
+    A taxonomy file (``explicit``, else ``bunrui.toml`` found from ``start``) comes first;
+    what it leaves out is filled from the Jekyll ``_config.yml`` (categories) and then
+    from the model card (categories, tags seen in training, most tags per post).
+    """
+    path = explicit
+    if path is None and start is not None:
+        path = find_site_file(start, TAXONOMY_FILE)
+    base = read_taxonomy(path) if path else Taxonomy()
+    updates: dict = {}
+    sources = list(base.sources)
+    if not base.categories and start is not None:
+        config = find_site_file(start, JEKYLL_CONFIG)
+        names = read_jekyll_categories(config) if config else ()
+        if names:
+            updates["categories"] = names
+            sources.append(f"categories from {config}")
+    from_card = taxonomy_from_card(card) if card else None
+    if from_card is not None:
+        if not base.categories and "categories" not in updates and from_card.categories:
+            updates["categories"] = from_card.categories
+            sources.append("categories from the model card")
+        updates["known_tags"] = from_card.known_tags
+        if "tags.max_per_post" not in base.declared:
+            updates["max_tags"] = from_card.max_tags
+    updates["sources"] = tuple(sources)
+    return replace(base, **updates)
