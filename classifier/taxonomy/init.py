@@ -71,9 +71,10 @@ class _TagReview:
 
     def disallowed_lines(self) -> list[str]:
         """Category names and generic tags, proposed in comments (malformed ones are fixed)."""
+        # Ties by name: a set's order changes with the hash seed, and the file with it.
+        tags = sorted(self.suspicious - self.malformed, key=lambda t: (-self.counts[t], t))
         return [f"    # {toml_string(tag)},  # {self.counts[tag]}: "
-                + ("a category name" if tag in self.is_category else "generic")
-                for tag in sorted(self.suspicious - self.malformed, key=lambda t: -self.counts[t])]
+                + ("a category name" if tag in self.is_category else "generic") for tag in tags]
 
     def alias_lines(self) -> list[str]:
         """Each probable duplicate as a commented-out alias of the more used label."""
