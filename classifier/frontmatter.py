@@ -1,32 +1,38 @@
-"""Finding label values in front-matter source, and rewriting them in place.
+"""Where front-matter labels stand in a post's source, and rewriting them in place.
 
-A parser gives values but forgets where they stood. To point a finding at the line of a
-tag and to fix a label without touching anything else (comments, quoting, key order, line
-endings), this module scans the source of one top-level field itself. It understands the
-shapes blogs use for labels: YAML flow lists (``tags: [a, "b"]``), block lists
-(``- a`` lines), a plain or quoted string (``category: a`` or Jekyll's space-separated
-``tags: a b``), and TOML arrays and strings. Anything else (anchors, multi-line
-strings, nested values) is reported as not understood, never guessed at.
+To point a finding at the line of a tag and to fix a label without touching anything else
+(comments, quoting, key order, line endings), labels are located through parsers that keep
+positions: PyYAML's composer (every node has its offsets and its style) and tomlkit (which
+writes a document back exactly). Labels are understood in the shapes blogs use: YAML flow
+lists (``tags: [a, "b"]``), block lists (``- a`` lines), a plain or quoted string
+(``category: a`` or Jekyll's space-separated ``tags: a b``), TOML arrays and strings.
+Anything else (anchors and aliases, multi-line strings, nested values) is reported as not
+understood, never guessed at.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import tomlkit
 import yaml
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import Array, String
 
 from .errors import FixError, PostError
-from .posts import load_yaml, parse_front_matter, split_front_matter
+from .posts import compose_yaml, load_yaml, parse_front_matter, split_front_matter
 
-_FENCES = {"---": "yaml", "+++": "toml"}
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_YAML_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v",
-                 "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
-                 "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
-_TOML_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+# Scalar styles as PyYAML's composers give them (libyaml's says "" for plain, Python's None);
+# block scalars (| and >) are not among them.
+_YAML_STYLES = {None: "plain", "": "plain", "'": "single", '"': "double"}
+# Stands in for each TOML string while they are being placed (see _toml_starts).
+_MARK = "\ue000"
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,6 @@ class Field:
     key: str
     shape: str  # "flow" ([a, b]), "block" (- a lines), "scalar" (one string), "words" (a b)
     items: tuple[Item, ...]
-    line: int  # the line of the key
     # For "block": (start, end) of each item's whole line, line ending included.
     item_lines: tuple[tuple[int, int], ...] = ()
     # For "words": the quoted or plain string token the words are part of.
@@ -62,255 +67,24 @@ class Source:
     format: str  # "yaml" or "toml"
     start: int
     end: int
-    first_line: int  # line number of text[start]
 
 
 def locate_front_matter(text: str) -> Source | None:
     """Where the front matter of ``text`` is; None when there is none or it is unclosed."""
-    offset = 1 if text.startswith("\ufeff") else 0
-    first = _NEWLINE.search(text, offset)
-    if first is None:
+    try:
+        fmt, block, body, _ = split_front_matter(text)
+    except PostError:
         return None
-    fence = text[offset : first.start()].rstrip()
-    if fence not in _FENCES:
+    if fmt is None:
         return None
-    position, line = first.end(), 2
-    start = position
-    while position <= len(text):
-        match = _NEWLINE.search(text, position)
-        end = match.start() if match else len(text)
-        if text[position:end].rstrip() == fence:
-            return Source(text, _FENCES[fence], start, position, 2)
-        if match is None:
-            return None
-        position, line = match.end(), line + 1
-    return None
+    fences_end = len(text) - len(body)
+    bom = len(text) - len(text.removeprefix("\ufeff"))
+    start = bom + len(text[bom:fences_end].splitlines(keepends=True)[0])
+    return Source(text, fmt, start, start + len(block))
 
 
 class _Unsupported(Exception):
-    pass
-
-
-class _Scanner:
-    """Reads tokens of one field's value from ``text`` between ``pos`` and ``limit``."""
-
-    def __init__(self, source: Source) -> None:
-        self.text = source.text
-        self.fmt = source.format
-        self.limit = source.end
-        # Line numbers by offset, computed once per field on demand.
-        self._line_starts: list[int] | None = None
-
-    def line_of(self, offset: int) -> int:
-        if self._line_starts is None:
-            starts = [0]
-            starts += [m.end() for m in _NEWLINE.finditer(self.text, 0, self.limit)]
-            self._line_starts = starts
-        lo, hi = 0, len(self._line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self._line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1
-
-    def line_end(self, pos: int) -> tuple[int, int]:
-        """(end of the line's content, start of the next line) from ``pos``."""
-        match = _NEWLINE.search(self.text, pos, self.limit)
-        if match is None:
-            return self.limit, self.limit
-        return match.start(), match.end()
-
-    def quoted(self, pos: int) -> tuple[str, int, str]:
-        """Decode the quoted string starting at ``pos``: (value, end, style)."""
-        text, quote = self.text, self.text[pos]
-        if self.fmt == "toml" and text.startswith(quote * 3, pos):
-            raise _Unsupported("multi-line TOML strings")
-        if quote == "'":
-            out, i = [], pos + 1
-            while i < self.limit:
-                c = text[i]
-                if c == "'":
-                    if self.fmt == "yaml" and text.startswith("''", i):
-                        out.append("'")
-                        i += 2
-                        continue
-                    return "".join(out), i + 1, "single"
-                if c in "\r\n":
-                    raise _Unsupported("a quoted label spread over lines")
-                out.append(c)
-                i += 1
-            raise _Unsupported("an unclosed quote")
-        escapes = _YAML_ESCAPES if self.fmt == "yaml" else _TOML_ESCAPES
-        out, i = [], pos + 1
-        while i < self.limit:
-            c = text[i]
-            if c == '"':
-                return "".join(out), i + 1, "double"
-            if c in "\r\n":
-                raise _Unsupported("a quoted label spread over lines")
-            if c == "\\":
-                nxt = text[i + 1 : i + 2]
-                if nxt in escapes:
-                    out.append(escapes[nxt])
-                    i += 2
-                    continue
-                width = {"x": 2, "u": 4, "U": 8}.get(nxt)
-                if width is None or (nxt == "x" and self.fmt == "toml"):
-                    raise _Unsupported("an escape sequence")
-                digits = text[i + 2 : i + 2 + width]
-                if not re.fullmatch(r"[0-9A-Fa-f]+", digits) or len(digits) != width:
-                    raise _Unsupported("an escape sequence")
-                out.append(chr(int(digits, 16)))
-                i += 2 + width
-                continue
-            out.append(c)
-            i += 1
-        raise _Unsupported("an unclosed quote")
-
-    def skip_space(self, pos: int, *, newlines: bool, comments: bool) -> int:
-        text = self.text
-        while pos < self.limit:
-            c = text[pos]
-            if c in " \t" or (newlines and c in "\r\n"):
-                pos += 1
-            elif comments and c == "#" and (pos == 0 or text[pos - 1] in " \t\r\n[,"):
-                pos = self.line_end(pos)[0]
-            else:
-                break
-        return pos
-
-
-def _find_key(source: Source, key: str) -> tuple[int, int] | None:
-    """(offset just after ``key:``/``key =``, offset of the key's line) for a top-level key."""
-    names = rf"(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')"
-    if source.format == "yaml":
-        pattern = re.compile(rf"^{names}[ \t]*:(?=[ \t\r\n]|$)", re.M)
-    else:
-        pattern = re.compile(rf"^{names}[ \t]*=", re.M)
-    block = source.text[source.start : source.end]
-    if source.format == "toml":
-        table = re.search(r"^[ \t]*\[", block, re.M)  # keys after a [table] header are not ours
-        if table:
-            block = block[: table.start()]
-    found = list(pattern.finditer(block))
-    if len(found) != 1:
-        return None
-    match = found[0]
-    return source.start + match.end(), source.start + match.start()
-
-
-def _plain_end(scanner: _Scanner, pos: int, end: int, flow: bool) -> int:
-    """End of a plain YAML scalar starting at ``pos`` (trailing spaces excluded)."""
-    text = scanner.text
-    i = pos
-    while i < end:
-        c = text[i]
-        if c == "#" and text[i - 1] in " \t":
-            break
-        if flow and c in ",[]{}":
-            break
-        if c == ":" and (i + 1 >= end or text[i + 1] in " \t\r\n" or (flow and text[i + 1] in
-                                                                       ",[]{}")):
-            raise _Unsupported("a 'key: value' shape (a mapping, not a label)")
-        i += 1
-    while i > pos and text[i - 1] in " \t":
-        i -= 1
-    return i
-
-
-def _token(scanner: _Scanner, pos: int, end: int, flow: bool) -> Item:
-    text = scanner.text
-    c = text[pos]
-    if c in "'\"":
-        value, stop, style = scanner.quoted(pos)
-        return Item(value, pos, stop, style, scanner.line_of(pos))
-    if scanner.fmt == "toml":
-        raise _Unsupported("a TOML value that is not a string")
-    if c in "[]{}&*!|>%@`?" or (c == "-" and text[pos + 1 : pos + 2] in (" ", "\t", "")):
-        raise _Unsupported("a nested, anchored or block value")
-    stop = _plain_end(scanner, pos, end, flow)
-    if stop == pos:
-        raise _Unsupported("an empty value")
-    return Item(text[pos:stop], pos, stop, "plain", scanner.line_of(pos))
-
-
-def _flow(scanner: _Scanner, key: str, key_line: int, pos: int) -> Field:
-    text, items = scanner.text, []
-    pos += 1  # past "["
-    while True:
-        pos = scanner.skip_space(pos, newlines=True, comments=True)
-        if pos >= scanner.limit:
-            raise _Unsupported("an unclosed list")
-        if text[pos] == "]":
-            pos += 1
-            break
-        item = _token(scanner, pos, scanner.limit, flow=True)
-        items.append(item)
-        pos = scanner.skip_space(item.end, newlines=True, comments=True)
-        if pos < scanner.limit and text[pos] == ",":
-            pos += 1
-        elif pos < scanner.limit and text[pos] == "]":
-            pos += 1
-            break
-        else:
-            raise _Unsupported("an unexpected character in a list")
-    rest = scanner.skip_space(pos, newlines=False, comments=True)
-    if rest < scanner.limit and text[rest] not in "\r\n":
-        raise _Unsupported("text after the list")
-    return Field(key, "flow", tuple(items), key_line)
-
-
-def _block(scanner: _Scanner, key: str, key_line: int, pos: int) -> Field:
-    text, items, lines = scanner.text, [], []
-    _, pos = scanner.line_end(pos)
-    while pos < scanner.limit:
-        content_end, next_line = scanner.line_end(pos)
-        line = text[pos:content_end]
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            pos = next_line
-            continue
-        match = re.match(r"([ \t]*)-(?:[ \t]+|$)", line)
-        if not match:
-            if line[0] in " \t":
-                raise _Unsupported("an indented value that is not a list item")
-            break
-        start = pos + match.end()
-        if start >= content_end:
-            raise _Unsupported("an empty list item")
-        item = _token(scanner, start, content_end, flow=False)
-        rest = scanner.skip_space(item.end, newlines=False, comments=True)
-        if rest < content_end:
-            raise _Unsupported("text after a list item")
-        items.append(item)
-        lines.append((pos, next_line))
-        pos = next_line
-    return Field(key, "block", tuple(items), key_line, item_lines=tuple(lines))
-
-
-def _scalar(scanner: _Scanner, key: str, key_line: int, pos: int) -> Field:
-    content_end, next_line = scanner.line_end(pos)
-    token = _token(scanner, pos, content_end, flow=False)
-    rest = scanner.skip_space(token.end, newlines=False, comments=True)
-    if rest < content_end:
-        raise _Unsupported("text after the value")
-    if scanner.fmt == "yaml" and token.style == "plain" and next_line < scanner.limit:
-        following = scanner.text[next_line : scanner.line_end(next_line)[0]]
-        if following[:1] in (" ", "\t") and following.strip():
-            raise _Unsupported("a value continued on the next line")
-    words = list(re.finditer(r"\S+", token.value))
-    if len(words) <= 1 and token.value == token.value.strip():
-        return Field(key, "scalar", (token,), key_line)
-    # Jekyll splits a string of labels on spaces. Word offsets are only known when the
-    # token's text is the value itself (no escapes, no doubled quotes).
-    inner = token.start + (0 if token.style == "plain" else 1)
-    if scanner.text[inner : inner + len(token.value)] != token.value:
-        raise _Unsupported("escapes in a space-separated list of labels")
-    items = tuple(Item(m.group(), inner + m.start(), inner + m.end(), "plain", token.line)
-                  for m in words)
-    return Field(key, "words", items, key_line, token=token)
+    """A label field written in a shape that is not rewritten; the message says which."""
 
 
 def locate_field(source: Source, key: str) -> Field | None:
@@ -321,30 +95,163 @@ def locate_field(source: Source, key: str) -> Field | None:
         return None
 
 
-def _locate(source: Source, key: str) -> Field | None:
-    found = _find_key(source, key)
-    if found is None:
-        return None
-    pos, key_start = found
-    scanner = _Scanner(source)
-    key_line = scanner.line_of(key_start)
-    pos = scanner.skip_space(pos, newlines=False, comments=False)
-    if pos >= source.end or source.text[pos] in "\r\n#":
-        return _block(scanner, key, key_line, pos)
-    if source.text[pos] == "[":
-        return _flow(scanner, key, key_line, pos)
-    return _scalar(scanner, key, key_line, pos)
-
-
 def why_not_located(source: Source, key: str) -> str:
     """Why ``locate_field`` gave up on ``key``, for a message."""
-    if _find_key(source, key) is None:
-        return f"'{key}' is missing, repeated, or not a top-level key"
     try:
-        _locate(source, key)
+        found = _locate(source, key)
     except _Unsupported as exc:
         return f"'{key}' is written in a shape bunrui does not rewrite ({exc})"
-    return ""
+    return "" if found else f"'{key}' is missing, repeated, or not a top-level key"
+
+
+def _locate(source: Source, key: str) -> Field | None:
+    # An offset's line is how many line starts (the text's own included) it is past.
+    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(source.text, 0, source.end)]
+    line_of = functools.partial(bisect.bisect_right, line_starts)
+    if source.format == "yaml":
+        return _yaml_field(source, key, line_of)
+    return _toml_field(source, key, line_of)
+
+
+def _string_field(source: Source, key: str, token: Item) -> Field:
+    """A string field: one label, or labels separated by spaces as Jekyll allows."""
+    words = list(re.finditer(r"\S+", token.value))
+    if len(words) <= 1 and token.value == token.value.strip():
+        return Field(key, "scalar", (token,))
+    # Word offsets are only known when the token's text is the value itself (no escapes,
+    # no doubled quotes).
+    inner = token.start + (0 if token.style == "plain" else 1)
+    if source.text[inner : inner + len(token.value)] != token.value:
+        raise _Unsupported("escapes in a space-separated list of labels")
+    items = tuple(Item(m.group(), inner + m.start(), inner + m.end(), "plain", token.line)
+                  for m in words)
+    return Field(key, "words", items, token=token)
+
+
+# --- YAML ------------------------------------------------------------------------------
+
+def _yaml_field(source: Source, key: str, line_of: Callable[[int], int]) -> Field | None:
+    try:
+        root = compose_yaml(source.text[source.start : source.end])
+    except (yaml.YAMLError, RecursionError):
+        raise _Unsupported("YAML that does not parse") from None
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    found = [v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == key]
+    if len(found) != 1:
+        return None
+    node, shared = found[0], _shared_nodes(root)
+    if isinstance(node, yaml.ScalarNode):
+        return _string_field(source, key, _yaml_item(source, node, shared, line_of))
+    if not isinstance(node, yaml.SequenceNode):
+        raise _Unsupported("a mapping, not labels")
+    _span(source, node, shared)
+    items = tuple(_yaml_item(source, n, shared, line_of) for n in node.value)
+    if node.flow_style:
+        return Field(key, "flow", items)
+    return Field(key, "block", items, item_lines=tuple(_whole_line(source, i) for i in items))
+
+
+def _yaml_item(source: Source, node: yaml.Node, shared: set[int],
+               line_of: Callable[[int], int]) -> Item:
+    if not isinstance(node, yaml.ScalarNode):
+        raise _Unsupported("a nested value")
+    style = _YAML_STYLES.get(node.style)
+    if style is None:
+        raise _Unsupported("a multi-line string")
+    start, end = _span(source, node, shared)
+    if node.start_mark.line != node.end_mark.line:
+        raise _Unsupported("a label spread over lines")
+    if start == end:
+        raise _Unsupported("an empty value")
+    return Item(node.value, start, end, style, line_of(start))
+
+
+def _span(source: Source, node: yaml.Node, shared: set[int]) -> tuple[int, int]:
+    """Where ``node`` is written, when that text is its own and only its own."""
+    if id(node) in shared:
+        raise _Unsupported("an alias, or a value an alias repeats")
+    start = source.start + node.start_mark.index
+    if source.text.startswith(("&", "!"), start):  # no value starts so: an anchor or a tag
+        raise _Unsupported("an anchor or a tag")
+    return start, source.start + node.end_mark.index
+
+
+def _shared_nodes(root: yaml.Node) -> set[int]:
+    """The ids of the nodes reached more than once: an alias is the very node it names.
+    Each node's children are walked once, so an alias bomb costs only its text's size."""
+    seen, shared, stack = set(), set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            shared.add(id(node))
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack += node.value
+        elif isinstance(node, yaml.MappingNode):
+            stack += [n for pair in node.value for n in pair]
+    return shared
+
+
+def _whole_line(source: Source, item: Item) -> tuple[int, int]:
+    """(start, end) of the line ``item`` stands on, line ending included."""
+    text = source.text
+    start = max(text.rfind("\n", 0, item.start), text.rfind("\r", 0, item.start)) + 1
+    newline = _NEWLINE.search(text, item.end, source.end)
+    return start, newline.end() if newline else source.end
+
+
+# --- TOML ------------------------------------------------------------------------------
+
+def _toml_field(source: Source, key: str, line_of: Callable[[int], int]) -> Field | None:
+    try:
+        doc = tomlkit.parse(source.text[source.start : source.end])
+    except (TOMLKitError, RecursionError):
+        raise _Unsupported("TOML that does not parse") from None
+    value = doc.get(key)  # top-level only: keys under a [table] are not the post's labels
+    if value is None:
+        return None
+    strings = list(value) if isinstance(value, Array) else [value]
+    if not all(isinstance(s, String) for s in strings):
+        raise _Unsupported("a TOML value that is not a string")
+    raws = [s.as_string() for s in strings]
+    if any(raw.startswith(("'''", '"""')) for raw in raws):
+        raise _Unsupported("multi-line TOML strings")
+    starts = _toml_starts(source, doc, key, raws)
+    items = tuple(Item(s.unwrap(), start, start + len(raw),
+                       "single" if raw[0] == "'" else "double", line_of(start))
+                  for s, raw, start in zip(strings, raws, starts, strict=True))
+    if isinstance(value, Array):
+        return Field(key, "flow", items)
+    return _string_field(source, key, items[0])
+
+
+def _toml_starts(source: Source, doc: tomlkit.TOMLDocument, key: str,
+                 raws: list[str]) -> list[int]:
+    """Where each string of field ``key`` (written ``raws``) starts in the source.
+
+    tomlkit writes a document back exactly but keeps no positions: written back with each
+    of these strings swapped for a marker, the text between markers is the text between
+    the strings. ``doc`` is changed.
+    """
+    value = doc[key]
+    if isinstance(value, Array):
+        for i in range(len(value)):
+            value[i] = tomlkit.string(_MARK)
+    else:
+        doc[key] = tomlkit.string(_MARK)
+    gaps = doc.as_string().split(tomlkit.string(_MARK).as_string())
+    if len(gaps) != len(raws) + 1:  # the marker was in the text already
+        raise _Unsupported("a TOML string that cannot be placed")
+    starts, position = [], source.start
+    for gap, raw in zip(gaps[:-1], raws, strict=True):
+        starts.append(position + len(gap))
+        position = starts[-1] + len(raw)
+    if any(not source.text.startswith(raw, start)  # the rest was not written back as it was
+           for raw, start in zip(raws, starts, strict=True)):
+        raise _Unsupported("a TOML string that cannot be placed")
+    return starts
 
 
 # --- rewriting -------------------------------------------------------------------------
@@ -388,53 +295,60 @@ def rewrite_field(source: Source, key: str, values: Mapping[int, str | None]) ->
     field_ = locate_field(source, key)
     if field_ is None:
         raise FixError(why_not_located(source, key) or f"cannot find '{key}'", field=key)
-    items = field_.items
-    if any(i < 0 or i >= len(items) for i in values):
+    if any(i < 0 or i >= len(field_.items) for i in values):
         raise FixError(f"'{key}' does not have the items the fix refers to", field=key)
-    kept = [i for i in range(len(items)) if values.get(i, "") is not None]
+    kept = [i for i in range(len(field_.items)) if values.get(i, "") is not None]
     if not kept:
         raise FixError(f"the fix would leave '{key}' empty", field=key)
-    text = source.text
-    flow = field_.shape == "flow"
-
-    def token(i: int) -> str:
-        new = values.get(i)
-        item = items[i]
-        if new is None or new == item.value:
-            return text[item.start : item.end]
-        if field_.shape == "words":
-            if not new or any(c.isspace() for c in new) or (
-                    field_.token.style == "plain" and not _plain_ok(new, False)) or (
-                    field_.token.style == "double" and ('"' in new or "\\" in new)) or (
-                    field_.token.style == "single" and "'" in new):
-                raise FixError(f"'{new}' cannot be written into a space-separated list",
-                               field=key)
-            return new
-        return render(new, item.style, source.format, flow=flow)
-
-    if field_.shape == "block":
-        pieces, position = [], field_.item_lines[0][0]
-        start = position
-        for i, (line_start, line_end) in enumerate(field_.item_lines):
-            pieces.append(text[position:line_start])
-            if i in kept:
-                item = items[i]
-                pieces.append(text[line_start : item.start] + token(i) + text[item.end : line_end])
-            position = line_end
-        new_region, end = "".join(pieces), position
-    else:
-        # Each kept item keeps the separator that followed it; the last kept one is
-        # followed by what followed the last item.
-        start, end = items[0].start, items[-1].end
-        pieces = []
-        for n, i in enumerate(kept):
-            pieces.append(token(i))
-            if n + 1 < len(kept):
-                pieces.append(text[items[i].end : items[i + 1].start])
-        new_region = "".join(pieces)
-    new_text = text[:start] + new_region + text[end:]
+    tokens = {i: _token(source, field_, i, values.get(i)) for i in kept}
+    splice = _block_splice if field_.shape == "block" else _inline_splice
+    start, end, region = splice(source.text, field_, tokens)
+    new_text = source.text[:start] + region + source.text[end:]
     _verify(source, new_text, key, field_, values, kept)
     return new_text
+
+
+def _token(source: Source, field_: Field, i: int, new: str | None) -> str:
+    """How item ``i`` is written once its value is ``new`` (``None``: unchanged)."""
+    item = field_.items[i]
+    if new is None or new == item.value:
+        return source.text[item.start : item.end]
+    if field_.shape != "words":
+        return render(new, item.style, source.format, flow=field_.shape == "flow")
+    style = field_.token.style
+    if not new or any(c.isspace() for c in new) or (
+            style == "plain" and not _plain_ok(new, False)) or (
+            style == "double" and ('"' in new or "\\" in new)) or (
+            style == "single" and "'" in new):
+        raise FixError(f"'{new}' cannot be written into a space-separated list",
+                       field=field_.key)
+    return new
+
+
+def _block_splice(text: str, field_: Field, tokens: Mapping[int, str]) -> tuple[int, int, str]:
+    """(start, end, new text) of a block list's lines: a removed item loses its line."""
+    pieces, position = [], field_.item_lines[0][0]
+    start = position
+    for i, (line_start, line_end) in enumerate(field_.item_lines):
+        pieces.append(text[position:line_start])
+        if i in tokens:
+            item = field_.items[i]
+            pieces.append(text[line_start : item.start] + tokens[i] + text[item.end : line_end])
+        position = line_end
+    return start, position, "".join(pieces)
+
+
+def _inline_splice(text: str, field_: Field, tokens: Mapping[int, str]) -> tuple[int, int, str]:
+    """(start, end, new text) from the first item to the last: each kept item keeps the
+    separator that followed it, and the last kept one is followed by what followed the last
+    item."""
+    items, kept = field_.items, list(tokens)
+    pieces = []
+    for n, i in enumerate(kept):
+        pieces.append(tokens[i])
+        if n + 1 < len(kept):
+            pieces.append(text[items[i].end : items[i + 1].start])
+    return items[0].start, items[-1].end, "".join(pieces)
 
 
 def _verify(source: Source, new_text: str, key: str, field_: Field,

@@ -144,6 +144,15 @@ def load_yaml(source) -> object:
     return data
 
 
+def compose_yaml(source: str) -> yaml.Node | None:
+    """YAML text as the parser's nodes, with their places and styles, read as
+    ``parse_post`` reads it; ``yaml.YAMLError`` if it is not YAML.
+
+    Nothing is built: an alias is the very node it names, so an alias bomb stays as
+    small as its text."""
+    return yaml.compose(_SURROGATE.sub("\ufffd", source), Loader=_YAMLLoader)
+
+
 def _count_values(data: object) -> int:
     """How many values ``data`` holds with every shared list or mapping counted each time
     it appears, stopping past ``MAX_VALUES`` (a list that holds itself counts as too many).
