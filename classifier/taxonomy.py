@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 import yaml
 
 from .errors import TaxonomyError
+from .labels import is_malformed_tag, label_key
 from .posts import Post, load_yaml
 
 TAXONOMY_FILE = "bunrui.toml"
@@ -29,12 +30,6 @@ SEVERITIES = ("error", "warning", "notice")
 OFF = "off"
 # Markers of a site root: the upward search for a taxonomy stops at the first of these.
 _ROOT_MARKERS = (".git", TAXONOMY_FILE, JEKYLL_CONFIG, "hugo.toml", "config.toml")
-_SPACE = re.compile(r"\s+")
-
-
-def label_key(label: str) -> str:
-    """What two spellings of one label share: NFKC width, case and spacing folded."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", label)).casefold()
 
 
 @dataclass(frozen=True)
@@ -414,9 +409,6 @@ def toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-_MALFORMED_TAG = re.compile(r"^\s|\s$|^\S[^:：]*(?::\s|：)|[,、\n\t]")
-
-
 def init_taxonomy(posts: Sequence[Post], *, categories: Sequence[str] = (),
                   source: str = "", today: dt.date | None = None) -> str:
     """A starter ``bunrui.toml`` for a corpus, as text.
@@ -434,7 +426,7 @@ def init_taxonomy(posts: Sequence[Post], *, categories: Sequence[str] = (),
     allowed = declared or [c for c, _ in cat_counts.most_common()]
     category_keys = {label_key(c) for c in [*allowed, *cat_counts]}
     generic = generic_labels(tag_counts)
-    malformed = {t for t in tag_counts if _MALFORMED_TAG.search(t) or not t.strip()}
+    malformed = {t for t in tag_counts if is_malformed_tag(t)}
     is_category = {t for t in tag_counts if label_key(t) in category_keys}
     suspicious = malformed | is_category | set(generic)
     groups = duplicate_groups({t: n for t, n in tag_counts.items() if t not in suspicious})

@@ -13,7 +13,7 @@ import sys
 import traceback
 
 from classifier import BunruiError, InputError, load_corpus, load_model, read_card
-from classifier.checks import RULES, Checker, has_errors, model_key, rule_table
+from classifier.check import RULES, Checker, has_errors, model_key, rule_table
 from classifier.files import write_atomic
 from classifier.fixes import fix_files
 from classifier.persistence import CARD_FILE

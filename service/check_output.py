@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from urllib.parse import quote
 
-from classifier.checks import RULES, Finding
+from classifier.check import RULES, Finding
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "notice": "note"}

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from classifier.checks import RULES, Checker, has_errors
+from classifier.check import RULES, Checker, has_errors
 from classifier.taxonomy import Taxonomy, resolve_taxonomy
 
 from ..check_output import sort_findings
