@@ -30,8 +30,6 @@ from classifier.tokens import TokenCache
 
 from . import check_output
 
-FORMATS = ("text", "json", "github", "sarif")
-
 
 def add_parsers(commands, default_model: str) -> None:
     """Add the ``check`` and ``taxonomy`` subcommands to the CLI's subparsers."""
@@ -51,9 +49,9 @@ def add_parsers(commands, default_model: str) -> None:
                    help="skip the model-based rules (no model is loaded: fastest)")
     p.add_argument("--taxonomy", metavar="FILE",
                    help=f"taxonomy file (default: {TAXONOMY_FILE} at the site root)")
-    p.add_argument("--format", choices=FORMATS, default="text",
-                   help="text (default), json (a list of findings), github (workflow "
-                        "commands), sarif (SARIF 2.1.0)")
+    p.add_argument("--format", choices=list(check_output.FORMATS), default="text",
+                   help="the report's format (default text): " + ", ".join(
+                       f"{f.name} ({f.description})" for f in check_output.FORMATS.values()))
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     p.add_argument("--changed-since", metavar="GIT_REF",
                    help="check only the posts changed since GIT_REF (git diff, plus untracked "
@@ -169,13 +167,15 @@ def cmd_check(args) -> int:
         return 2
 
 
+def _list_rules(args) -> int:
+    severities = dict(resolve_taxonomy(args.taxonomy).severities) if args.taxonomy else {}
+    sys.stdout.write(check_output.format_rules(rule_table(severities)))
+    return 0
+
+
 def _check(args) -> int:
     if args.list_rules:
-        severities = {}
-        if args.taxonomy:
-            severities = dict(resolve_taxonomy(args.taxonomy).severities)
-        sys.stdout.write(check_output.format_rules(rule_table(severities)))
-        return 0
+        return _list_rules(args)
     if not args.paths:
         return _usage("give at least one PATH (a post, a folder of posts, or a site root)")
     if args.dry_run and not args.fix:
@@ -226,17 +226,9 @@ def _check(args) -> int:
             findings = [f for f in findings if f.path not in set(written)] + again.findings
         print(f"bunrui check: fixed {sum(len(r.findings) for r in fixed)} finding(s) in "
               f"{len(written)} file(s)", file=sys.stderr)
-    if args.format == "json":
-        text = check_output.format_json(findings)
-    elif args.format == "github":
-        text = check_output.format_github(findings, report.files)
-    elif args.format == "sarif":
-        text = check_output.format_sarif(findings, checker.severity)
-    else:
-        text = check_output.format_text(findings, report.files)
-        text = f"taxonomy: {taxonomy.describe()}\n" + (
-            "" if checker.uses_model else "model: none (model-based rules skipped)\n"
-        ) + text
+    run = check_output.CheckRun(findings, report.files, checker.severity, taxonomy.describe(),
+                                checker.uses_model)
+    text = check_output.FORMATS[args.format].render(run)
     _write(args, text)
     return 1 if has_errors(findings, strict=args.strict) else 0
 
