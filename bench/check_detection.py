@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from classifier import TokenCache, load_corpus, parse_post, train  # noqa: E402
-from classifier.checks import DEFAULT_THRESHOLDS, RULES, Checker, ModelScores  # noqa: E402
+from classifier.check import DEFAULT_THRESHOLDS, RULES, Checker, ModelScores  # noqa: E402
 from classifier.taxonomy import Taxonomy, read_jekyll_categories  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "allforces"

@@ -1,6 +1,6 @@
 """bunrui: learn a blog's categories and tags from its posts and suggest them for drafts."""
 
-from .checks import Checker, Finding, Fix
+from .check import Checker, Finding, Fix
 from .errors import BunruiError, FixError, InputError, ModelError, PostError, TaxonomyError
 from .evaluation import (
     evaluate_folds,

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .labels import label_key
 from .series import label_of
 from .suggest import Scored, Suggestion
-from .taxonomy import OFF, Taxonomy, label_key
+from .taxonomy import OFF, Taxonomy
 
 
 class Rules:

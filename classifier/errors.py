@@ -37,6 +37,10 @@ class PostError(BunruiError):
     """A post or draft could not be read: encoding, front matter, or fields."""
 
 
+class NoFrontMatterError(PostError):
+    """A post has no front matter where one is required."""
+
+
 class InputError(BunruiError):
     """A request or argument is unusable: empty text, bad date, unknown label."""
 

@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .checks import Finding
+from .check import Finding
 from .errors import FixError, PostError
 from .files import write_atomic
 from .frontmatter import locate_field, locate_front_matter, rewrite_field, why_not_located

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .errors import PostError
+from .errors import NoFrontMatterError, PostError
 
 POST_SUFFIXES = (".md", ".markdown", ".html")
 _FENCES = {"---": "yaml", "+++": "toml"}
@@ -238,8 +238,8 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
     fmt, source, body, body_line = split_front_matter(_SURROGATE.sub("\ufffd", text), path)
     if fmt is None:
         if require_front_matter:
-            raise PostError("no front matter (expected '---' or '+++' on the first line)",
-                            path=path)
+            raise NoFrontMatterError(
+                "no front matter (expected '---' or '+++' on the first line)", path=path)
         return Post(path=path, title="", body=body, date=_date(None, path))
     data = parse_front_matter(fmt, source, path)
     lines = _field_lines(source)

@@ -10,9 +10,10 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 import fugashi
+import numpy as np
 
 from .text import nfkc
 
@@ -121,8 +122,8 @@ def content_hash(text: str) -> str:
 
 
 class TokenCache:
-    """Tokens (and extracted text blocks, their fingerprints) of texts keyed by content hash,
-    in one SQLite file.
+    """Tokens (and extracted text blocks, their fingerprints, a model's scores) of texts keyed
+    by content hash, in one SQLite file.
 
     Unchanged texts are never tokenized twice. A corrupt entry is recomputed, and a
     corrupt or unwritable database degrades to no cache, never to a failure. Entries
@@ -130,7 +131,17 @@ class TokenCache:
     growing rather than shrinking.
     """
 
-    _TABLES = ("tokens", "blocks", "fingerprints")
+    # Each table: a content hash, its value column(s) with their SQLite type, and the day
+    # the entry was last used.
+    _TABLES = {
+        "tokens": ("value TEXT",),
+        "blocks": ("value TEXT",),
+        "fingerprints": ("value TEXT",),
+        # A post's category and tag probabilities as float64 arrays, one row a post: a row a
+        # label would be millions of rows for a blog with a thousand tags.
+        "scores": ("categories BLOB", "tags BLOB"),
+    }
+    _TYPES = {"TEXT": str, "BLOB": bytes}
 
     def __init__(self, folder: str | None) -> None:
         self.folder = folder
@@ -152,9 +163,9 @@ class TokenCache:
     def _open(cls, path: str) -> sqlite3.Connection:
         def connect() -> sqlite3.Connection:
             db = sqlite3.connect(path)
-            for table in cls._TABLES:
+            for table, columns in cls._TABLES.items():
                 db.execute(f"CREATE TABLE IF NOT EXISTS {table} "
-                           "(hash TEXT PRIMARY KEY, value TEXT, used INTEGER NOT NULL)")
+                           f"(hash TEXT PRIMARY KEY, {', '.join(columns)}, used INTEGER NOT NULL)")
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER)")
             return db
 
@@ -174,20 +185,25 @@ class TokenCache:
                                  (self._today - MAX_AGE_DAYS,))
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('pruned', ?)", (self._today,))
 
-    def _get(self, table: str, hashes: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
+    def _get(self, table: str, hashes: list[str]) -> dict[str, tuple]:
+        """The value columns of the entries of ``hashes`` found in ``table``; an entry whose
+        values are not of their column's type counts as missing."""
+        found: dict[str, tuple] = {}
         if self._db is None or not hashes:
             return found
+        columns = self._TABLES[table]
+        names = ", ".join(c.split()[0] for c in columns)
+        types = tuple(self._TYPES[c.split()[1]] for c in columns)
         try:
             stale: list[str] = []
             for start in range(0, len(hashes), 500):
                 chunk = hashes[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT hash, value, used FROM {table} WHERE hash IN ({marks})", chunk)
-                for key, value, used in rows:
-                    if isinstance(value, str):
-                        found[key] = value
+                    f"SELECT hash, {names}, used FROM {table} WHERE hash IN ({marks})", chunk)
+                for key, *values, used in rows:
+                    if all(isinstance(v, t) for v, t in zip(values, types, strict=True)):
+                        found[key] = tuple(values)
                         if used != self._today:
                             stale.append(key)
             if stale:  # marked once a day per entry, so reads seldom write
@@ -198,26 +214,27 @@ class TokenCache:
             pass
         return found
 
-    def _put(self, table: str, items: dict[str, str]) -> None:
+    def _put(self, table: str, items: Mapping[str, tuple]) -> None:
         if self._db is None or not items:
             return
+        marks = ", ".join("?" * (len(self._TABLES[table]) + 2))
         try:
             with self._db:
-                self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
-                                     [(k, v, self._today) for k, v in items.items()])
+                self._db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})",
+                                     [(k, *v, self._today) for k, v in items.items()])
         except sqlite3.Error:
             pass
 
     def get_many(self, hashes: list[str]) -> dict[str, list[str]]:
-        return {k: v.split("\n") if v else [] for k, v in self._get("tokens", hashes).items()}
+        return {k: v.split("\n") if v else [] for k, (v,) in self._get("tokens", hashes).items()}
 
     def put_many(self, items: dict[str, list[str]]) -> None:
-        self._put("tokens", {k: "\n".join(v) for k, v in items.items()})
+        self._put("tokens", {k: ("\n".join(v),) for k, v in items.items()})
 
     def get_blobs(self, hashes: list[str]) -> dict[str, object]:
         """JSON values (extracted blocks); an undecodable entry counts as missing."""
         out = {}
-        for key, value in self._get("blocks", hashes).items():
+        for key, (value,) in self._get("blocks", hashes).items():
             try:
                 out[key] = json.loads(value)
             except ValueError:
@@ -225,13 +242,13 @@ class TokenCache:
         return out
 
     def put_blobs(self, items: dict[str, object]) -> None:
-        self._put("blocks", {k: json.dumps(v, ensure_ascii=False) for k, v in items.items()})
+        self._put("blocks", {k: (json.dumps(v, ensure_ascii=False),) for k, v in items.items()})
 
     def get_fingerprints(self, hashes: list[str]) -> dict[str, frozenset[int]]:
         """Sets of integers (a body's block fingerprints); an unreadable entry counts as
         missing."""
         out = {}
-        for key, value in self._get("fingerprints", hashes).items():
+        for key, (value,) in self._get("fingerprints", hashes).items():
             try:
                 out[key] = frozenset(map(int, value.split()))
             except ValueError:
@@ -239,7 +256,20 @@ class TokenCache:
         return out
 
     def put_fingerprints(self, items: dict[str, frozenset[int]]) -> None:
-        self._put("fingerprints", {k: " ".join(map(str, sorted(v))) for k, v in items.items()})
+        self._put("fingerprints", {k: (" ".join(map(str, sorted(v))),) for k, v in items.items()})
+
+    def get_scores(self, hashes: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """(category probabilities, tag probabilities) of a model for each text found; an
+        unreadable entry counts as missing."""
+        out = {}
+        for key, (categories, tags) in self._get("scores", hashes).items():
+            if len(categories) % 8 == 0 and len(tags) % 8 == 0:
+                out[key] = (np.frombuffer(categories, "<f8"), np.frombuffer(tags, "<f8"))
+        return out
+
+    def put_scores(self, items: Mapping[str, tuple[Sequence[float], Sequence[float]]]) -> None:
+        self._put("scores", {k: (np.asarray(c, "<f8").tobytes(), np.asarray(t, "<f8").tobytes())
+                             for k, (c, t) in items.items()})
 
 
 # One per worker process: loky reuses workers across calls, and a MeCab tagger per

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from classifier.checks import RULES
+from classifier.check import RULES
 
 MAX_LIMIT = 50
 MAX_EXPLAIN = 20

@@ -9,7 +9,7 @@ from conftest import FIXTURES, JEKYLL
 from fastapi.testclient import TestClient
 
 from classifier import TrainingConfig, load_corpus, save_model, train
-from classifier.checks import Checker
+from classifier.check import Checker
 from classifier.taxonomy import read_taxonomy
 from service.findings import sort_findings
 from service.main import create_app

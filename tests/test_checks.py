@@ -8,7 +8,7 @@ import pytest
 from conftest import FIXTURES, JEKYLL, write
 
 from classifier import TrainingConfig, load_corpus, parse_post, train
-from classifier.checks import RULES, Checker, Finding, has_errors, model_key, rule_table
+from classifier.check import RULES, Checker, Finding, has_errors, model_key, rule_table
 from classifier.errors import TaxonomyError
 from classifier.taxonomy import Taxonomy, read_taxonomy, resolve_taxonomy
 from classifier.tokens import TokenCache
@@ -299,11 +299,11 @@ def test_a_malformed_tag_given_twice_is_also_a_duplicate():
 
 
 def test_parallel_scoring_gives_the_serial_scores(model, monkeypatch):
-    import classifier.checks as checks
+    import classifier.check.scoring as scoring
 
     posts = load_corpus([JEKYLL]).posts[:6]
     serial = _checker(model).score(posts)
-    monkeypatch.setattr(checks, "_PARALLEL_MIN", 2)
+    monkeypatch.setattr(scoring, "_PARALLEL_MIN", 2)
     parallel = _checker(model, n_jobs=2).score(posts)
     assert list(parallel) == list(serial)
     for path in serial:
@@ -314,11 +314,11 @@ def test_parallel_scoring_gives_the_serial_scores(model, monkeypatch):
 def test_parallel_scoring_after_parallel_training_in_one_process(monkeypatch, tmp_path):
     # Training and checking share one pool of worker processes; a second kind of pool
     # (joblib's) used to fail on the first one's leftover executor.
-    import classifier.checks as checks
+    import classifier.check.scoring as scoring
 
     posts = load_corpus([JEKYLL]).posts
     suggester, _ = train(posts, TrainingConfig(half_life_days=None), n_jobs=2)
-    monkeypatch.setattr(checks, "_PARALLEL_MIN", 2)
+    monkeypatch.setattr(scoring, "_PARALLEL_MIN", 2)
     scores = _checker((suggester, None), n_jobs=2).score(posts[:6])
     assert len(scores) == 6
 

@@ -9,7 +9,7 @@ import stat
 import pytest
 from conftest import FIXTURES, write
 
-from classifier.checks import Checker, Finding, Fix
+from classifier.check import Checker, Finding, Fix
 from classifier.errors import FixError
 from classifier.fixes import fix_files, fixed_text
 from classifier.frontmatter import locate_field, locate_front_matter, render, rewrite_field

@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classifier.checks import Checker
+from classifier.check import Checker
 from classifier.fixes import fixed_text
 from classifier.frontmatter import locate_field, locate_front_matter, why_not_located
 from classifier.posts import parse_post

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from classifier import Post, TrainingConfig, train
-from classifier.checks import Checker
+from classifier.check import Checker
 from classifier.evaluation import evaluate_split
 from classifier.series import find_series, label_of, render, to_series
 from classifier.taxonomy import Taxonomy

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from ..labels import is_malformed_tag, label_key
 from ..posts import Post
-from .model import label_key
 from .similarity import duplicate_groups, generic_labels, nearest_label
 
-_MALFORMED_TAG = re.compile(r"^\s|\s$|^\S[^:：]*(?::\s|：)|[,、\n\t]")
 _TRAILER = (
     "", "[tags.deprecated]",
     "# Retired tag = its replacement (\"\" when it has none).",
@@ -47,7 +45,7 @@ class _TagReview:
     @classmethod
     def of(cls, counts: Counter, category_names: Collection[str]) -> _TagReview:
         category_keys = {label_key(c) for c in category_names}
-        malformed = {t for t in counts if _MALFORMED_TAG.search(t) or not t.strip()}
+        malformed = {t for t in counts if is_malformed_tag(t)}
         is_category = {t for t in counts if label_key(t) in category_keys}
         generic = generic_labels(counts)
         suspicious = malformed | is_category | set(generic)

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..labels import label_key
+
 SEVERITIES = ("error", "warning", "notice")
 OFF = "off"
-_SPACE = re.compile(r"\s+")
-
-
-def label_key(label: str) -> str:
-    """What two spellings of one label share: NFKC width, case and spacing folded."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", label)).casefold()
+__all__ = ["OFF", "SEVERITIES", "Taxonomy", "label_key"]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import sys
 import traceback
 
 from classifier import BunruiError, InputError, load_model, read_card
-from classifier.checks import RULES, Checker, has_errors, model_key, rule_table
+from classifier.check import RULES, Checker, has_errors, model_key, rule_table
 from classifier.files import write_atomic
 from classifier.fixes import fix_files
 from classifier.persistence import CARD_FILE
@@ -23,8 +23,6 @@ from classifier.taxonomy import TAXONOMY_FILE, resolve_taxonomy
 from ..bundled import default_model
 from . import check_report, options
 from .progress import Progress
-
-FORMATS = ("text", "json", "github", "sarif")
 
 
 def add_parser(commands) -> None:
@@ -41,9 +39,9 @@ def add_parser(commands) -> None:
     p.add_argument("--no-model", action="store_true",
                    help="skip the model-based rules (no model is loaded: fastest)")
     options.add_taxonomy(p, f"taxonomy file (default: {TAXONOMY_FILE} at the site root)")
-    p.add_argument("--format", choices=FORMATS, default="text",
-                   help="text (default), json (a list of findings), github (workflow "
-                        "commands), sarif (SARIF 2.1.0)")
+    p.add_argument("--format", choices=list(check_report.FORMATS), default="text",
+                   help="the report's format (default text): " + ", ".join(
+                       f"{f.name} ({f.description})" for f in check_report.FORMATS.values()))
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     p.add_argument("--changed-since", metavar="GIT_REF",
                    help="check only the posts changed since GIT_REF (git diff, plus untracked "
@@ -216,14 +214,8 @@ def _check_fixed(checker: Checker, report, fixed: list) -> list:
 
 def _format(args: argparse.Namespace, findings: list, files: int, checker: Checker,
             taxonomy: str) -> str:
-    if args.format == "json":
-        return check_report.format_json(findings)
-    if args.format == "github":
-        return check_report.format_github(findings, files)
-    if args.format == "sarif":
-        return check_report.format_sarif(findings, checker.severity)
-    model = "" if checker.uses_model else "model: none (model-based rules skipped)\n"
-    return f"taxonomy: {taxonomy}\n{model}" + check_report.format_text(findings, files)
+    run = check_report.CheckRun(findings, files, checker.severity, taxonomy, checker.uses_model)
+    return check_report.FORMATS[args.format].render(run)
 
 
 def _write(args: argparse.Namespace, text: str) -> None:

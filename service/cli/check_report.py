@@ -1,19 +1,57 @@
-"""Formats of `bunrui check` reports: text for people, JSON, GitHub workflow commands, SARIF."""
+"""Formats of `bunrui check` reports: text for people, JSON, GitHub workflow commands, SARIF.
+
+Each format is registered by name in ``FORMATS`` (what ``--format`` offers) with a
+function that renders a ``CheckRun``.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import metadata
 from urllib.parse import quote
 
-from classifier.checks import RULES, Finding
+from classifier.check import RULES, Finding
 
 from ..findings import SEVERITIES, finding_dicts, sort_findings
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "notice": "note"}
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """What a report shows: the findings of a run, and how it was run."""
+
+    findings: Sequence[Finding]
+    files: int
+    severities: Mapping[str, str]  # rule id -> severity in force
+    taxonomy: str  # where the taxonomy came from
+    uses_model: bool
+
+
+@dataclass(frozen=True)
+class ReportFormat:
+    """A report format: its name for ``--format``, a few words for ``--help``, its renderer."""
+
+    name: str
+    description: str
+    render: Callable[[CheckRun], str]
+
+
+FORMATS: dict[str, ReportFormat] = {}
+
+
+def report_format(name: str, description: str) -> Callable:
+    """Register the decorated function as the renderer of the format ``name``."""
+
+    def register(render: Callable[[CheckRun], str]) -> Callable[[CheckRun], str]:
+        FORMATS[name] = ReportFormat(name, description, render)
+        return render
+
+    return register
 
 
 def display_path(path: str) -> str:
@@ -45,11 +83,15 @@ def summary(findings: Sequence[Finding], files: int) -> str:
     return line
 
 
-def format_text(findings: Sequence[Finding], files: int) -> str:
-    """Findings grouped by file, each with its line, severity, rule, message and fix."""
-    out: list[str] = []
+@report_format("text", "for people")
+def format_text(run: CheckRun) -> str:
+    """Where the taxonomy came from, then the findings grouped by file, each with its line,
+    severity, rule, message and fix, and a summary."""
+    out = [f"taxonomy: {run.taxonomy}"]
+    if not run.uses_model:
+        out.append("model: none (model-based rules skipped)")
     current = None
-    for f in sort_findings(findings):
+    for f in sort_findings(run.findings):
         if f.path != current:
             if current is not None:
                 out.append("")
@@ -60,15 +102,16 @@ def format_text(findings: Sequence[Finding], files: int) -> str:
         if f.fix is not None:
             how = " (bunrui check --fix)" if f.fix.safe else ""
             out.append(f"  {'':<5} {'':<8} fix: {f.fix.description}{how}")
-    if out:
+    if run.findings:
         out.append("")
-    out.append(summary(findings, files))
+    out.append(summary(run.findings, run.files))
     return "\n".join(out) + "\n"
 
 
-def format_json(findings: Sequence[Finding]) -> str:
+@report_format("json", "a list of findings")
+def format_json(run: CheckRun) -> str:
     """The findings as a JSON list (``Finding.as_dict``)."""
-    return json.dumps(finding_dicts(findings), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(finding_dicts(run.findings), ensure_ascii=False, indent=2) + "\n"
 
 
 def _escape_data(text: str) -> str:
@@ -79,10 +122,11 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(findings: Sequence[Finding], files: int) -> str:
+@report_format("github", "workflow commands")
+def format_github(run: CheckRun) -> str:
     """GitHub Actions workflow commands, so findings show on the pull request's files."""
     out = []
-    for f in sort_findings(findings):
+    for f in sort_findings(run.findings):
         command = {"error": "error", "warning": "warning"}.get(f.severity, "notice")
         props = [f"file={_escape_property(display_path(f.path))}"]
         if f.line:
@@ -90,7 +134,7 @@ def format_github(findings: Sequence[Finding], files: int) -> str:
         props.append(f"title={_escape_property(f'bunrui {f.rule}')}")
         message = f.message + (f" (fix: {f.fix.description})" if f.fix else "")
         out.append(f"::{command} {','.join(props)}::{_escape_data(message)}")
-    out.append(summary(findings, files))
+    out.append(summary(run.findings, run.files))
     return "\n".join(out) + "\n"
 
 
@@ -101,9 +145,8 @@ def _version() -> str:
         return "0"
 
 
-def sarif_report(findings: Sequence[Finding], severities: dict[str, str] | None = None) -> dict:
+def sarif_report(findings: Sequence[Finding], severities: Mapping[str, str]) -> dict:
     """A SARIF 2.1.0 log of the findings (one run, every rule described)."""
-    severities = severities or {}
     rule_ids = list(RULES)
     rules = []
     for rule_id in rule_ids:
@@ -150,8 +193,11 @@ def _root_uri() -> str:
     return "file://" + quote(os.getcwd().replace(os.sep, "/").rstrip("/") + "/")
 
 
-def format_sarif(findings: Sequence[Finding], severities: dict[str, str] | None = None) -> str:
-    return json.dumps(sarif_report(findings, severities), ensure_ascii=False, indent=2) + "\n"
+@report_format("sarif", "SARIF 2.1.0")
+def format_sarif(run: CheckRun) -> str:
+    """A SARIF 2.1.0 log, for code scanning."""
+    return json.dumps(sarif_report(run.findings, run.severities), ensure_ascii=False,
+                      indent=2) + "\n"
 
 
 def format_rules(rows: Sequence[dict]) -> str:
