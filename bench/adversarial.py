@@ -44,7 +44,7 @@ from load_test import (
     worker_pids,
 )
 
-from classifier import PostError, read_post
+from bunrui.classifier import PostError, read_post
 
 
 # An alias bomb: each list names the one before nine times; the last holds 9 ** levels
@@ -256,7 +256,7 @@ def _peaks(pid: int, stop: threading.Event, out: dict) -> None:
 def _run(argv: list[str]) -> dict:
     """A `bunrui` command: exit status, seconds, peak memory, its output."""
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "service", *argv], cwd=ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "bunrui.service", *argv], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stop, peaks = threading.Event(), {}
     sampler = threading.Thread(target=_peaks, args=(process.pid, stop, peaks))

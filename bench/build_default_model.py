@@ -13,7 +13,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from classifier import (
+from bunrui.classifier import (
     TokenCache,
     TrainingConfig,
     evaluate_split,

@@ -46,9 +46,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from classifier import TokenCache, load_corpus, parse_post, train  # noqa: E402
-from classifier.check import DEFAULT_THRESHOLDS, RULES, Checker, ModelScores  # noqa: E402
-from classifier.taxonomy import Taxonomy, read_jekyll_categories  # noqa: E402
+from bunrui.classifier import TokenCache, load_corpus, parse_post, train  # noqa: E402
+from bunrui.classifier.check import DEFAULT_THRESHOLDS, RULES, Checker, ModelScores  # noqa: E402
+from bunrui.classifier.taxonomy import Taxonomy, read_jekyll_categories  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "allforces"
 SPLIT = dt.date(2026, 3, 1)

@@ -27,10 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "allforces"
-# `python -m service` is what the `bunrui` entry point runs; PYTHONPATH makes it this
-# checkout's code whatever the virtualenv has installed.
-BUNRUI = [sys.executable, "-m", "service"]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+# `python -m bunrui.service` is what the `bunrui` entry point runs.
+BUNRUI = [sys.executable, "-m", "bunrui.service"]
+ENV = dict(os.environ)
 TAXONOMY = ROOT / "docs" / "examples" / "allforces.bunrui.toml"
 
 

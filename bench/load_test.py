@@ -100,7 +100,7 @@ class Server:
                  admin_token: str | None = None) -> None:
         self.port = free_port()
         self.workers = workers
-        self.command = [sys.executable, "-m", "service", "serve", "--model", model,
+        self.command = [sys.executable, "-m", "bunrui.service", "serve", "--model", model,
                         "--host", HOST, "--port", str(self.port), "--workers", str(workers)]
         self.started_at = time.perf_counter()
         env = dict(os.environ)

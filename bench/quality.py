@@ -38,19 +38,26 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.svm import LinearSVC
 
-from classifier import TokenCache, TrainingConfig, evaluate_split, load_corpus, time_split, train
-from classifier.conform import conform
-from classifier.evaluation import (
+from bunrui.classifier import (
+    TokenCache,
+    TrainingConfig,
+    evaluate_split,
+    load_corpus,
+    time_split,
+    train,
+)
+from bunrui.classifier.conform import conform
+from bunrui.classifier.evaluation import (
     category_metrics,
     evaluate_rolling,
     newest_share_date,
     rolling_windows,
     tag_metrics,
 )
-from classifier.features import DocumentVectorizer
-from classifier.suggest import tokenize_posts
-from classifier.taxonomy import Taxonomy
-from classifier.text import BoilerplateFilter, extract_blocks
+from bunrui.classifier.features import DocumentVectorizer
+from bunrui.classifier.suggest import tokenize_posts
+from bunrui.classifier.taxonomy import Taxonomy
+from bunrui.classifier.text import BoilerplateFilter, extract_blocks
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 CACHE = TokenCache(str(Path.home() / ".cache" / "bunrui-bench"))

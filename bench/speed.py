@@ -22,8 +22,8 @@ from pathlib import Path
 
 import fugashi
 
-from classifier import Tokenizer, load_corpus, load_model
-from classifier.posts import read_post
+from bunrui.classifier import Tokenizer, load_corpus, load_model
+from bunrui.classifier.posts import read_post
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "allforces"
@@ -49,7 +49,7 @@ def tokenizer_throughput(texts: list[str], rounds: int = 3) -> tuple[float, floa
 def timed_train(corpus: str, cache_dir: str, out: str) -> float:
     """Wall time of `bunrui train` as a user runs it: a fresh process, start-up included."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "service", "train", corpus, "--out", out,
+    subprocess.run([sys.executable, "-m", "bunrui.service", "train", corpus, "--out", out,
                     "--cache-dir", cache_dir], check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 

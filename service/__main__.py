@@ -1,4 +1,4 @@
-"""`python -m service` runs the bunrui command line."""
+"""`python -m bunrui.service` runs the bunrui command line."""
 
 import sys
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
 
 
 def default_model() -> str:
     """The folder of the bundled model of the allforces blog."""
-    # The one place that knows where it is: shipping it as package data changes only this.
-    return str(Path(__file__).resolve().parent.parent / "models" / "allforces")
+    # Package data of bunrui.models: in the source tree (an editable install) and in an
+    # installed wheel alike. Installed wheels are folders on disk, so the path is real.
+    return str(files("bunrui.models") / "allforces")

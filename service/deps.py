@@ -9,8 +9,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from classifier import ModelError
-from classifier.taxonomy import Taxonomy, resolve_taxonomy
+from bunrui.classifier import ModelError
+from bunrui.classifier.taxonomy import Taxonomy, resolve_taxonomy
 
 from .holder import LoadedModel, ModelHolder
 from .settings import Settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from classifier.check import Finding
+from bunrui.classifier.check import Finding
 
 SEVERITIES = ("error", "warning", "notice")
 _ORDER = {severity: rank for rank, severity in enumerate(SEVERITIES)}

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from classifier import BunruiError, InputError, ModelError, PostError
+from bunrui.classifier import BunruiError, InputError, ModelError, PostError
 
 from .schemas import error_body
 

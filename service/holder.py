@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from classifier import BunruiError, ModelError, Suggester, load_model
+from bunrui.classifier import BunruiError, ModelError, Suggester, load_model
 
 log = logging.getLogger("bunrui.service")
 

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from classifier.check import RULES
+from bunrui.classifier.check import RULES
 
 MAX_LIMIT = 50
 MAX_EXPLAIN = 20

@@ -11,8 +11,8 @@ import sys
 import pytest
 from conftest import FIXTURES, JEKYLL, write
 
-from classifier import TrainingConfig, load_corpus, save_model, train
-from service.cli import main
+from bunrui.classifier import TrainingConfig, load_corpus, save_model, train
+from bunrui.service.cli import main
 
 SITE = FIXTURES / "check" / "site"
 FIX = FIXTURES / "check" / "fix"
@@ -227,8 +227,8 @@ def test_taxonomy_init_to_standard_output(capsys):
 
 
 def test_python_dash_m_runs_check():
-    done = subprocess.run([sys.executable, "-m", "service", "check", "--no-model", str(CLEAN)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-m", "bunrui.service", "check", "--no-model",
+                           str(CLEAN)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "1 file checked: 0 errors" in done.stdout
 

@@ -13,10 +13,10 @@ from conftest import FIXTURES
 from jsonschema.validators import validator_for
 from requests_cache import SQLiteCache
 
-from classifier.check import Checker
-from classifier.taxonomy import read_taxonomy
-from service.cli import main
-from service.cli.check_report import FORMATS, CheckRun, format_sarif
+from bunrui.classifier.check import Checker
+from bunrui.classifier.taxonomy import read_taxonomy
+from bunrui.service.cli import main
+from bunrui.service.cli.check_report import FORMATS, CheckRun, format_sarif
 
 SITE = FIXTURES / "check" / "site"
 # SchemaStore's copy of the OASIS schema (its "$id" is the OASIS sarif-spec file).

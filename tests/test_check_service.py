@@ -8,12 +8,12 @@ import pytest
 from conftest import FIXTURES, JEKYLL
 from fastapi.testclient import TestClient
 
-from classifier import TrainingConfig, load_corpus, save_model, train
-from classifier.check import Checker
-from classifier.taxonomy import read_taxonomy
-from service.findings import sort_findings
-from service.main import create_app
-from service.settings import Settings
+from bunrui.classifier import TrainingConfig, load_corpus, save_model, train
+from bunrui.classifier.check import Checker
+from bunrui.classifier.taxonomy import read_taxonomy
+from bunrui.service.findings import sort_findings
+from bunrui.service.main import create_app
+from bunrui.service.settings import Settings
 
 TAXONOMY = FIXTURES / "check" / "site" / "bunrui.toml"
 DRAFT = ("---\ntitle: \"トマト缶のパスタ\"\ncategories: [レシピ]\ntags: [パスタ, 時短, パスタ]\n"
@@ -46,7 +46,7 @@ def test_findings_are_those_of_the_json_format(client):
     # The same findings, in the same order, as the library (and so `--format json`) gives.
     suggester = client.app.state.holder.current.suggester
     card = client.app.state.holder.current.card
-    from classifier.taxonomy import resolve_taxonomy
+    from bunrui.classifier.taxonomy import resolve_taxonomy
 
     checker = Checker(resolve_taxonomy(str(TAXONOMY), card=card), suggester)
     expected = sort_findings(checker.check_texts([("_posts/pasta.md", DRAFT)]).findings)
@@ -115,8 +115,8 @@ def test_the_fixture_taxonomy_is_what_the_cli_reads():
 
 def test_suggestions_follow_the_same_taxonomy(model_dir, tmp_path):
     """Nothing is suggested that /v1/check would flag under the service's taxonomy."""
-    from classifier.conform import conform
-    from classifier.taxonomy import resolve_taxonomy
+    from bunrui.classifier.conform import conform
+    from bunrui.classifier.taxonomy import resolve_taxonomy
 
     rules = tmp_path / "bunrui.toml"
     rules.write_text('[tags]\ndisallowed = ["温泉"]\n\n[tags.aliases]\n"京都" = "京都観光"\n',

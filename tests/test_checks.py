@@ -7,11 +7,11 @@ import dataclasses
 import pytest
 from conftest import FIXTURES, JEKYLL, write
 
-from classifier import TrainingConfig, load_corpus, parse_post, train
-from classifier.check import RULES, Checker, Finding, has_errors, model_key, rule_table
-from classifier.errors import TaxonomyError
-from classifier.taxonomy import Taxonomy, read_taxonomy, resolve_taxonomy
-from classifier.tokens import TokenCache
+from bunrui.classifier import TrainingConfig, load_corpus, parse_post, train
+from bunrui.classifier.check import RULES, Checker, Finding, has_errors, model_key, rule_table
+from bunrui.classifier.errors import TaxonomyError
+from bunrui.classifier.taxonomy import Taxonomy, read_taxonomy, resolve_taxonomy
+from bunrui.classifier.tokens import TokenCache
 
 SITE = FIXTURES / "check" / "site"
 POSTS = SITE / "_posts"
@@ -299,7 +299,7 @@ def test_a_malformed_tag_given_twice_is_also_a_duplicate():
 
 
 def test_parallel_scoring_gives_the_serial_scores(model, monkeypatch):
-    import classifier.check.scoring as scoring
+    import bunrui.classifier.check.scoring as scoring
 
     posts = load_corpus([JEKYLL]).posts[:6]
     serial = _checker(model).score(posts)
@@ -314,7 +314,7 @@ def test_parallel_scoring_gives_the_serial_scores(model, monkeypatch):
 def test_parallel_scoring_after_parallel_training_in_one_process(monkeypatch, tmp_path):
     # Training and checking share one pool of worker processes; a second kind of pool
     # (joblib's) used to fail on the first one's leftover executor.
-    import classifier.check.scoring as scoring
+    import bunrui.classifier.check.scoring as scoring
 
     posts = load_corpus([JEKYLL]).posts
     suggester, _ = train(posts, TrainingConfig(half_life_days=None), n_jobs=2)

@@ -24,11 +24,11 @@ from conftest import (
     write,
 )
 
-from classifier.persistence import load_model, save_model
-from classifier.tokens import CACHE_FILE
-from service.cli import main
-from service.cli.options import default_cache_dir
-from service.cli.watch import watch
+from bunrui.classifier.persistence import load_model, save_model
+from bunrui.classifier.tokens import CACHE_FILE
+from bunrui.service.cli import main
+from bunrui.service.cli.options import default_cache_dir
+from bunrui.service.cli.watch import watch
 
 ROOT = Path(__file__).absolute().parent.parent
 
@@ -331,7 +331,7 @@ def test_suggest_watch_follows_saves_and_new_drafts(capsys, model_dir, tmp_path,
     editor = Editor(  # a new draft appears; then the first is saved empty (caught mid-save)
         lambda: write(python, (DRAFTS / "python-draft.md").read_text(encoding="utf-8")),
         lambda: kyoto.write_text("", encoding="utf-8"))
-    monkeypatch.setattr("service.cli.suggest.watch", functools.partial(watch, stop=editor))
+    monkeypatch.setattr("bunrui.service.cli.suggest.watch", functools.partial(watch, stop=editor))
     code, out, err = run(capsys, "suggest", "--model", model_dir, "--json", "--watch",
                          str(drafts))
     assert code == 0
@@ -347,7 +347,7 @@ def test_suggest_watch_reads_an_edited_taxonomy_at_once(capsys, model_dir, tmp_p
     editor = Editor(lambda: (write(site / "bunrui.toml", '[tags]\ndisallowed = ["Python"]\n'),
                              draft.write_text(draft.read_text(encoding="utf-8") + "\n追記。",
                                               encoding="utf-8")))
-    monkeypatch.setattr("service.cli.suggest.watch", functools.partial(watch, stop=editor))
+    monkeypatch.setattr("bunrui.service.cli.suggest.watch", functools.partial(watch, stop=editor))
     code, out, _ = run(capsys, "suggest", "--model", model_dir, "--json", "--watch",
                        str(draft))
     before, after = ({t["label"] for t in json.loads(line)["tags"]} for line in out.splitlines())
@@ -369,7 +369,7 @@ def test_suggest_watch_loads_a_retrained_model(capsys, model_dir, tmp_path, monk
                     lambda: (model / "metadata.json").write_text("{", encoding="utf-8"),
                     lambda: draft.write_text(draft.read_text(encoding="utf-8") + "\n追記。",
                                              encoding="utf-8"))
-    monkeypatch.setattr("service.cli.suggest.watch", functools.partial(watch, stop=editor))
+    monkeypatch.setattr("bunrui.service.cli.suggest.watch", functools.partial(watch, stop=editor))
     code, out, err = run(capsys, "suggest", "--model", str(model), "--json", "--watch",
                          str(draft))
     counts = [len(json.loads(line)["tags"]) for line in out.splitlines()]
@@ -563,7 +563,7 @@ def test_python_dash_m_service(model_dir, tmp_path):
     env = {**os.environ, "BUNRUI_CACHE_DIR": str(tmp_path / "cache"), "PYTHONIOENCODING": "utf-8"}
     draft = (DRAFTS / "kyoto-draft.md").read_bytes()
     done = subprocess.run(
-        [sys.executable, "-m", "service", "suggest", "--model", model_dir, "--json", "-",
+        [sys.executable, "-m", "bunrui.service", "suggest", "--model", model_dir, "--json", "-",
          str(DRAFTS / "python-draft.md")],
         input=draft, capture_output=True, cwd=ROOT, env=env, timeout=120, check=False,
     )

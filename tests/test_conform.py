@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from classifier.conform import conform
-from classifier.suggest import Scored, Suggestion
-from classifier.taxonomy import Taxonomy
+from bunrui.classifier.conform import conform
+from bunrui.classifier.suggest import Scored, Suggestion
+from bunrui.classifier.taxonomy import Taxonomy
 
 TAXONOMY = Taxonomy(
     categories=("料理", "旅行"),

@@ -8,19 +8,19 @@ import math
 import pytest
 from conftest import JEKYLL
 
-import classifier.evaluation
-from classifier import (
+from bunrui.classifier import (
     InputError,
     Post,
     TrainingConfig,
     evaluate_folds,
     evaluate_rolling,
     evaluate_split,
+    evaluation,
     load_corpus,
     newest_share_date,
     time_split,
 )
-from classifier.evaluation import baseline, category_metrics, rolling_windows, tag_metrics
+from bunrui.classifier.evaluation import baseline, category_metrics, rolling_windows, tag_metrics
 
 
 def test_tag_metrics_by_hand():
@@ -221,13 +221,13 @@ def test_rolling_windows_reject_impossible_settings(posts, start, every):
 
 def test_evaluate_rolling_retrains_reusing_earlier_choices(posts, monkeypatch):
     seen = []
-    real_train = classifier.evaluation.train
+    real_train = evaluation.train
 
     def recording_train(train_posts, config, **kwargs):
         seen.append((len(train_posts), kwargs.get("previous")))
         return real_train(train_posts, config, **kwargs)
 
-    monkeypatch.setattr(classifier.evaluation, "train", recording_train)
+    monkeypatch.setattr(evaluation, "train", recording_train)
     config = TrainingConfig(min_tag_count=3)
     result = evaluate_rolling(posts, dt.date(2025, 5, 1), config, every_days=14)
     assert result["retrains"] == len(seen) == 5

@@ -15,11 +15,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classifier.check import Checker
-from classifier.fixes import fixed_text
-from classifier.frontmatter import locate_field, locate_front_matter, why_not_located
-from classifier.posts import parse_post
-from classifier.taxonomy import label_key, parse_taxonomy
+from bunrui.classifier.check import Checker
+from bunrui.classifier.fixes import fixed_text
+from bunrui.classifier.frontmatter import locate_field, locate_front_matter, why_not_located
+from bunrui.classifier.posts import parse_post
+from bunrui.classifier.taxonomy import label_key, parse_taxonomy
 
 CHECKER = Checker(parse_taxonomy("""
 [categories]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import JEKYLL, write
 
-from classifier import PostError, read_post
-from classifier.posts import MAX_FILE_BYTES, MAX_VALUES, parse_post
-from service.cli import main
+from bunrui.classifier import PostError, read_post
+from bunrui.classifier.posts import MAX_FILE_BYTES, MAX_VALUES, parse_post
+from bunrui.service.cli import main
 
 GOOD = "---\ntitle: 京都の紅葉\ndate: 2025-03-01\ntags: [京都]\n---\n"
 # An alias bomb: each list names the one before nine times; its title would be billions

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from classifier import parse_post
-from classifier.check import Checker
-from classifier.labels import is_malformed_tag, tag_defects
-from classifier.taxonomy import Taxonomy, init_taxonomy, toml_string
+from bunrui.classifier import parse_post
+from bunrui.classifier.check import Checker
+from bunrui.classifier.labels import is_malformed_tag, tag_defects
+from bunrui.classifier.taxonomy import Taxonomy, init_taxonomy, toml_string
 
 TRICKY = [
     # A list written as one tag, with any comma.

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import DRAFTS, JEKYLL
 
-from classifier import TrainingConfig, load_corpus, save_model, train
+from bunrui.classifier import TrainingConfig, load_corpus, save_model, train
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.png"
@@ -51,8 +51,8 @@ def server(tmp_path_factory):
     """A real uvicorn server on a free loopback port, with a model of the fixture blog."""
     import uvicorn
 
-    from service.main import create_app
-    from service.settings import Settings
+    from bunrui.service.main import create_app
+    from bunrui.service.settings import Settings
 
     folder = tmp_path_factory.mktemp("page-model") / "jekyll"
     suggester, report = train(load_corpus([str(JEKYLL)]).posts, cache=None)

@@ -15,7 +15,7 @@ import pytest
 import scipy.sparse as sp
 from conftest import DRAFT_EXPECTATIONS, DRAFTS, JEKYLL
 
-from classifier import (
+from bunrui.classifier import (
     ModelError,
     TrainingConfig,
     load_corpus,
@@ -25,7 +25,7 @@ from classifier import (
     save_model,
     train,
 )
-from classifier.persistence import (
+from bunrui.classifier.persistence import (
     ARRAYS_FILE,
     CARD_FILE,
     FORMAT_VERSION,

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from classifier import Post, TrainingConfig, train
-from classifier.check import Checker
-from classifier.evaluation import evaluate_split
-from classifier.series import find_series, label_of, render, to_series
-from classifier.taxonomy import Taxonomy
+from bunrui.classifier import Post, TrainingConfig, train
+from bunrui.classifier.check import Checker
+from bunrui.classifier.evaluation import evaluate_split
+from bunrui.classifier.series import find_series, label_of, render, to_series
+from bunrui.classifier.taxonomy import Taxonomy
 
 
 def post(name: str, date: dt.date | None, *tags: str, title: str = "題名",

@@ -12,15 +12,15 @@ import pytest
 from conftest import DRAFTS, JEKYLL
 from fastapi.testclient import TestClient
 
-from classifier import InputError, ModelError, PostError, load_corpus, save_model, train
-from classifier.persistence import ARRAYS_FILE
-from service.cli import main as cli_main
-from service.deps import get_model
-from service.handlers import status_for
-from service.holder import LoadedModel
-from service.main import create_app
-from service.routes.page import STATIC
-from service.settings import Settings
+from bunrui.classifier import InputError, ModelError, PostError, load_corpus, save_model, train
+from bunrui.classifier.persistence import ARRAYS_FILE
+from bunrui.service.cli import main as cli_main
+from bunrui.service.deps import get_model
+from bunrui.service.handlers import status_for
+from bunrui.service.holder import LoadedModel
+from bunrui.service.main import create_app
+from bunrui.service.routes.page import STATIC
+from bunrui.service.settings import Settings
 
 TOKEN = "test-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -37,7 +37,7 @@ def model_dir(tmp_path_factory) -> Path:
 
 
 def _config():
-    from classifier import TrainingConfig
+    from bunrui.classifier import TrainingConfig
 
     return TrainingConfig()
 
@@ -373,10 +373,10 @@ def test_requests_in_flight_during_reloads_all_succeed(model_dir):
 # -- concurrency ------------------------------------------------------------------------
 
 def test_concurrent_answers_equal_sequential_ones(model_dir, monkeypatch):
-    import classifier.tokens
+    from bunrui.classifier import tokens
 
     created = []
-    real_tagger = classifier.tokens.fugashi.Tagger
+    real_tagger = tokens.fugashi.Tagger
 
     def counting_tagger(*args):
         created.append(threading.get_ident())
@@ -386,7 +386,7 @@ def test_concurrent_answers_equal_sequential_ones(model_dir, monkeypatch):
     texts += [p.read_text(encoding="utf-8") for p in sorted(JEKYLL.rglob("*.md"))[:13]]
     with TestClient(make_app(model_dir, threads=6)) as c:
         sequential = [c.post("/v1/suggest", json={"text": t}).json() for t in texts]
-        monkeypatch.setattr(classifier.tokens.fugashi, "Tagger", counting_tagger)
+        monkeypatch.setattr(tokens.fugashi, "Tagger", counting_tagger)
         with ThreadPoolExecutor(8) as pool:
             for _ in range(3):
                 concurrent = list(pool.map(
@@ -473,7 +473,8 @@ def test_serve_stops_with_a_clear_message_without_a_model(tmp_path, capsys):
 
 def test_serve_passes_its_options_on(model_dir, monkeypatch, capsys):
     seen = {}
-    monkeypatch.setattr("service.cli.serve.run_server", lambda s: seen.setdefault("settings", s))
+    monkeypatch.setattr("bunrui.service.cli.serve.run_server",
+                        lambda s: seen.setdefault("settings", s))
     assert cli_main(["serve", "--model", str(model_dir), "--port", "8123", "--workers", "2"]) == 0
     settings = seen["settings"]
     assert (settings.model, settings.port, settings.workers) == (str(model_dir), 8123, 2)
@@ -494,7 +495,7 @@ def test_served_connections_turn_nagle_off(monkeypatch):
 
     from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
-    from service.transport import NoDelayHTTPProtocol
+    from bunrui.service.transport import NoDelayHTTPProtocol
 
     monkeypatch.setattr(AutoHTTPProtocol, "connection_made", lambda self, transport: None)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0) as sock:  # protocol 0, as uvicorn

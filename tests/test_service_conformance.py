@@ -18,9 +18,9 @@ import pytest
 from conftest import JEKYLL
 from hypothesis import HealthCheck, given, settings
 
-from classifier import TrainingConfig, load_corpus, save_model, train
-from service.main import create_app
-from service.settings import Settings
+from bunrui.classifier import TrainingConfig, load_corpus, save_model, train
+from bunrui.service.main import create_app
+from bunrui.service.settings import Settings
 
 TOKEN = "test-admin-token"
 HOST = "127.0.0.1"  # loopback only
@@ -121,7 +121,7 @@ def served(model_dir):
     port = _free_port()
     env = {**os.environ, "BUNRUI_MAX_BODY_BYTES": "4096"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--model", str(model_dir),
+        [sys.executable, "-m", "bunrui.service", "serve", "--model", str(model_dir),
          "--host", HOST, "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -183,7 +183,7 @@ def test_not_blank_means_the_same_in_the_schema_and_the_library():
     byte-order mark is blank too."""
     import re
 
-    from service.schemas import NOT_BLANK
+    from bunrui.service.schemas import NOT_BLANK
 
     differ = [hex(c) for c in range(sys.maxunicode + 1)
               if (re.fullmatch(NOT_BLANK, chr(c)) is None) != (chr(c).isspace() or c == 0xFEFF)]

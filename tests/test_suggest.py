@@ -8,11 +8,11 @@ import sqlite3
 import pytest
 from conftest import JEKYLL
 
-from classifier import TokenCache, Tokenizer, load_corpus
-from classifier import suggest as suggest_module
-from classifier.suggest import body_key, learn_documents, tokenize_posts
-from classifier.text import BoilerplateFilter, extract_blocks
-from classifier.tokens import CACHE_FILE
+from bunrui.classifier import TokenCache, Tokenizer, load_corpus
+from bunrui.classifier import suggest as suggest_module
+from bunrui.classifier.suggest import body_key, learn_documents, tokenize_posts
+from bunrui.classifier.text import BoilerplateFilter, extract_blocks
+from bunrui.classifier.tokens import CACHE_FILE
 
 MAX_CHARS = 6000
 

@@ -8,9 +8,9 @@ import re
 import pytest
 from conftest import FIXTURES, write
 
-from classifier import parse_post
-from classifier.errors import TaxonomyError
-from classifier.taxonomy import (
+from bunrui.classifier import parse_post
+from bunrui.classifier.errors import TaxonomyError
+from bunrui.classifier.taxonomy import (
     duplicate_groups,
     edit_distance,
     generic_labels,

@@ -7,8 +7,8 @@ import re
 import pytest
 from conftest import JEKYLL
 
-from classifier import load_corpus
-from classifier.text import (
+from bunrui.classifier import load_corpus
+from bunrui.classifier.text import (
     _LIQUID,
     _SCRIPT,
     Block,

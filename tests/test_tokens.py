@@ -10,8 +10,8 @@ import threading
 
 import pytest
 
-from classifier import TokenCache, Tokenizer
-from classifier.tokens import (
+from bunrui.classifier import TokenCache, Tokenizer
+from bunrui.classifier.tokens import (
     CACHE_FILE,
     MAX_AGE_DAYS,
     MAX_CHARS,

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from conftest import DRAFT_EXPECTATIONS, DRAFTS, HUGO, JEKYLL, TAGSONLY
 
-from classifier import InputError, ModelError, Post, TrainingConfig, load_corpus, train
-from classifier.estimators import prior_shift
-from classifier.training import fingerprint, recency_weights
+from bunrui.classifier import InputError, ModelError, Post, TrainingConfig, load_corpus, train
+from bunrui.classifier.estimators import prior_shift
+from bunrui.classifier.training import fingerprint, recency_weights
 
 
 @pytest.fixture(scope="module")

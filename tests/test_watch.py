@@ -6,7 +6,7 @@ import os
 
 from conftest import Editor, write
 
-from service.cli.watch import watch
+from bunrui.service.cli.watch import watch
 
 
 def watched(paths, *edits) -> list[str]:

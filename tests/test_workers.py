@@ -11,9 +11,9 @@ import time
 import numpy as np
 import pytest
 
-from classifier.estimators import TagClassifier
-from classifier.tokens import tokenize_many
-from classifier.workers import run, start_workers
+from bunrui.classifier.estimators import TagClassifier
+from bunrui.classifier.tokens import tokenize_many
+from bunrui.classifier.workers import run, start_workers
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2, 3])
@@ -71,7 +71,7 @@ def _gone(pid: int, seconds: float) -> bool:
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
 def test_workers_end_when_their_parent_is_killed():
     script = ("import os, signal\n"
-              "from classifier.workers import run\n"
+              "from bunrui.classifier.workers import run\n"
               "pids = set(run(os.getpid, [()] * 8, 3)) - {os.getpid()}\n"
               "print(*pids, flush=True)\n"
               "os.kill(os.getpid(), signal.SIGKILL)\n")

@@ -9,7 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from classifier import BunruiError
+from bunrui.classifier import BunruiError
 
 from . import check, evaluate, info, serve, suggest, taxonomy, train
 from .options import UsageError

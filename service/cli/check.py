@@ -12,13 +12,13 @@ import subprocess
 import sys
 import traceback
 
-from classifier import BunruiError, InputError, load_model, read_card
-from classifier.check import RULES, Checker, has_errors, model_key, rule_table
-from classifier.files import write_atomic
-from classifier.fixes import fix_files
-from classifier.persistence import CARD_FILE
-from classifier.posts import POST_SUFFIXES, iter_post_paths
-from classifier.taxonomy import TAXONOMY_FILE, resolve_taxonomy
+from bunrui.classifier import BunruiError, InputError, load_model, read_card
+from bunrui.classifier.check import RULES, Checker, has_errors, model_key, rule_table
+from bunrui.classifier.files import write_atomic
+from bunrui.classifier.fixes import fix_files
+from bunrui.classifier.persistence import CARD_FILE
+from bunrui.classifier.posts import POST_SUFFIXES, iter_post_paths
+from bunrui.classifier.taxonomy import TAXONOMY_FILE, resolve_taxonomy
 
 from ..bundled import default_model
 from . import check_report, options

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from urllib.parse import quote
 
-from classifier.check import RULES, Finding
+from bunrui.classifier.check import RULES, Finding
 
 from ..findings import SEVERITIES, finding_dicts, sort_findings
 

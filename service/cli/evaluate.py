@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from classifier import (
+from bunrui.classifier import (
     evaluate_folds,
     evaluate_rolling,
     evaluate_split,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from classifier import read_card
+from bunrui.classifier import read_card
 
 from ..bundled import default_model
 from . import options

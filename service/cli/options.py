@@ -8,8 +8,8 @@ import datetime as dt
 import os
 import sys
 
-from classifier import Corpus, InputError, TokenCache, TrainingConfig, load_corpus
-from classifier.posts import POST_SUFFIXES
+from bunrui.classifier import Corpus, InputError, TokenCache, TrainingConfig, load_corpus
+from bunrui.classifier.posts import POST_SUFFIXES
 
 MODEL_HELP = "model folder (default: the bundled model of the allforces blog)"
 

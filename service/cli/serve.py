@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from typing import TYPE_CHECKING
 
-from classifier import InputError, read_card
+from bunrui.classifier import InputError, read_card
 
 from . import options
 
@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 # Each worker builds its app from the BUNRUI_* variables: the command line never imports it.
-APP = "service.main:worker_app"
-PROTOCOL = "service.transport:NoDelayHTTPProtocol"
+APP = "bunrui.service.main:worker_app"
+PROTOCOL = "bunrui.service.transport:NoDelayHTTPProtocol"
 
 # uvicorn's supervisor kills a worker whose health-check thread has not answered within
 # this many seconds (its default is 5). That thread needs the GIL, which MeCab holds for a

@@ -7,11 +7,17 @@ import json
 import os
 import sys
 
-from classifier import BunruiError, InputError, load_model, parse_post
-from classifier.conform import conform
-from classifier.persistence import CARD_FILE
-from classifier.posts import MAX_FILE_BYTES, POST_SUFFIXES, decode, iter_post_paths, read_text
-from classifier.taxonomy import Taxonomy, resolve_taxonomy
+from bunrui.classifier import BunruiError, InputError, load_model, parse_post
+from bunrui.classifier.conform import conform
+from bunrui.classifier.persistence import CARD_FILE
+from bunrui.classifier.posts import (
+    MAX_FILE_BYTES,
+    POST_SUFFIXES,
+    decode,
+    iter_post_paths,
+    read_text,
+)
+from bunrui.classifier.taxonomy import Taxonomy, resolve_taxonomy
 
 from ..bundled import default_model
 from . import options

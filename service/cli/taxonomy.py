@@ -6,9 +6,14 @@ import argparse
 import os
 import sys
 
-from classifier import load_corpus
-from classifier.files import write_atomic
-from classifier.taxonomy import JEKYLL_CONFIG, find_site_file, init_taxonomy, read_jekyll_categories
+from bunrui.classifier import load_corpus
+from bunrui.classifier.files import write_atomic
+from bunrui.classifier.taxonomy import (
+    JEKYLL_CONFIG,
+    find_site_file,
+    init_taxonomy,
+    read_jekyll_categories,
+)
 
 
 def add_parser(commands) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from classifier import BunruiError, read_card, save_model, train
-from classifier.persistence import CARD_FILE
+from bunrui.classifier import BunruiError, read_card, save_model, train
+from bunrui.classifier.persistence import CARD_FILE
 
 from . import options
 from .progress import Progress

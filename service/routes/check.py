@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from classifier.check import Checker, has_errors
+from bunrui.classifier.check import Checker, has_errors
 
 from ..deps import ModelDep, TaxonomyDep
 from ..findings import finding_dicts

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from classifier import InputError, Post, parse_post
-from classifier.conform import conform
-from classifier.taxonomy import Taxonomy
+from bunrui.classifier import InputError, Post, parse_post
+from bunrui.classifier.conform import conform
+from bunrui.classifier.taxonomy import Taxonomy
 
 from ..deps import ModelDep, SettingsDep, TaxonomyDep
 from ..holder import LoadedModel

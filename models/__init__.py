@@ -1,0 +1,1 @@
+"""Trained models shipped with bunrui as package data (found with importlib.resources)."""
