@@ -47,17 +47,17 @@ from bunrui.classifier import (
     train,
 )
 from bunrui.classifier.conform import conform
-from bunrui.classifier.evaluation import (
+from bunrui.classifier.model.evaluation import (
     category_metrics,
     evaluate_rolling,
     newest_share_date,
     rolling_windows,
     tag_metrics,
 )
-from bunrui.classifier.features import DocumentVectorizer
-from bunrui.classifier.suggest import tokenize_posts
+from bunrui.classifier.model.features import DocumentVectorizer
+from bunrui.classifier.model.suggest import tokenize_posts
 from bunrui.classifier.taxonomy import Taxonomy
-from bunrui.classifier.text import BoilerplateFilter, extract_blocks
+from bunrui.classifier.text.extract import BoilerplateFilter, extract_blocks
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 CACHE = TokenCache(str(Path.home() / ".cache" / "bunrui-bench"))

@@ -23,7 +23,7 @@ from pathlib import Path
 import fugashi
 
 from bunrui.classifier import Tokenizer, load_corpus, load_model
-from bunrui.classifier.posts import read_post
+from bunrui.classifier.corpus.posts import read_post
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "allforces"

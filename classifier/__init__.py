@@ -1,21 +1,21 @@
 """bunrui: learn a blog's categories and tags from its posts and suggest them for drafts."""
 
 from .check import Checker, Finding, Fix
+from .check.fixes import fix_files
+from .corpus.posts import Corpus, Post, load_corpus, parse_post, read_post
 from .errors import BunruiError, FixError, InputError, ModelError, PostError, TaxonomyError
-from .evaluation import (
+from .model.evaluation import (
     evaluate_folds,
     evaluate_rolling,
     evaluate_split,
     newest_share_date,
     time_split,
 )
-from .fixes import fix_files
-from .persistence import load_model, read_card, save_model
-from .posts import Corpus, Post, load_corpus, parse_post, read_post
-from .suggest import Scored, Suggester, Suggestion
+from .model.persistence import load_model, read_card, save_model
+from .model.suggest import Scored, Suggester, Suggestion
+from .model.training import TrainingConfig, TrainingReport, train
 from .taxonomy import Taxonomy, init_taxonomy, read_taxonomy, resolve_taxonomy
-from .tokens import TokenCache, Tokenizer
-from .training import TrainingConfig, TrainingReport, train
+from .text.tokens import TokenCache, Tokenizer
 
 __all__ = [
     "BunruiError",

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .labels import label_key
-from .series import label_of
-from .suggest import Scored, Suggestion
+from .corpus.labels import label_key
+from .model.series import label_of
+from .model.suggest import Scored, Suggestion
 from .taxonomy import OFF, Taxonomy
 
 

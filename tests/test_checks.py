@@ -11,7 +11,7 @@ from bunrui.classifier import TrainingConfig, load_corpus, parse_post, train
 from bunrui.classifier.check import RULES, Checker, Finding, has_errors, model_key, rule_table
 from bunrui.classifier.errors import TaxonomyError
 from bunrui.classifier.taxonomy import Taxonomy, read_taxonomy, resolve_taxonomy
-from bunrui.classifier.tokens import TokenCache
+from bunrui.classifier.text.tokens import TokenCache
 
 SITE = FIXTURES / "check" / "site"
 POSTS = SITE / "_posts"

@@ -24,8 +24,8 @@ from conftest import (
     write,
 )
 
-from bunrui.classifier.persistence import load_model, save_model
-from bunrui.classifier.tokens import CACHE_FILE
+from bunrui.classifier.model.persistence import load_model, save_model
+from bunrui.classifier.text.tokens import CACHE_FILE
 from bunrui.service.cli import main
 from bunrui.service.cli.options import default_cache_dir
 from bunrui.service.cli.watch import watch

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from bunrui.classifier.conform import conform
-from bunrui.classifier.suggest import Scored, Suggestion
+from bunrui.classifier.model.suggest import Scored, Suggestion
 from bunrui.classifier.taxonomy import Taxonomy
 
 TAXONOMY = Taxonomy(

@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from bunrui.classifier.estimators import TagClassifier, prior_shift
+from bunrui.classifier.model.estimators import TagClassifier, prior_shift
 
 # With dual="auto" the solver follows the shape of X, so a fit on repeated rows may use
 # the other liblinear solver: the same optimum to liblinear's tolerance, not to 1e-7.

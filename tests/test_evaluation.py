@@ -15,12 +15,17 @@ from bunrui.classifier import (
     evaluate_folds,
     evaluate_rolling,
     evaluate_split,
-    evaluation,
     load_corpus,
     newest_share_date,
     time_split,
 )
-from bunrui.classifier.evaluation import baseline, category_metrics, rolling_windows, tag_metrics
+from bunrui.classifier.model import evaluation
+from bunrui.classifier.model.evaluation import (
+    baseline,
+    category_metrics,
+    rolling_windows,
+    tag_metrics,
+)
 
 
 def test_tag_metrics_by_hand():

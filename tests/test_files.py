@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from bunrui.classifier.files import write_atomic
+from bunrui.classifier.corpus.files import write_atomic
 
 
 def _dead_pid() -> int:

@@ -10,9 +10,14 @@ import pytest
 from conftest import FIXTURES, write
 
 from bunrui.classifier.check import Checker, Finding, Fix
+from bunrui.classifier.check.fixes import fix_files, fixed_text
+from bunrui.classifier.corpus.frontmatter import (
+    locate_field,
+    locate_front_matter,
+    render,
+    rewrite_field,
+)
 from bunrui.classifier.errors import FixError
-from bunrui.classifier.fixes import fix_files, fixed_text
-from bunrui.classifier.frontmatter import locate_field, locate_front_matter, render, rewrite_field
 from bunrui.classifier.taxonomy import read_taxonomy
 
 FIX = FIXTURES / "check" / "fix"
@@ -231,7 +236,7 @@ def test_render_keeps_the_style_when_it_can(value, style, fmt, expected):
 
 
 def test_write_atomic_follows_symlinks(tmp_path):
-    from bunrui.classifier.files import write_atomic
+    from bunrui.classifier.corpus.files import write_atomic
 
     target = write(tmp_path / "real.md", "old")
     link = tmp_path / "link.md"
@@ -243,7 +248,7 @@ def test_write_atomic_follows_symlinks(tmp_path):
 def test_write_atomic_writes_into_what_is_not_a_regular_file(tmp_path):
     import threading
 
-    from bunrui.classifier.files import write_atomic
+    from bunrui.classifier.corpus.files import write_atomic
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

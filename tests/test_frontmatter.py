@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bunrui.classifier.check import Checker
-from bunrui.classifier.fixes import fixed_text
-from bunrui.classifier.frontmatter import locate_field, locate_front_matter, why_not_located
-from bunrui.classifier.posts import parse_post
+from bunrui.classifier.check.fixes import fixed_text
+from bunrui.classifier.corpus.frontmatter import locate_field, locate_front_matter, why_not_located
+from bunrui.classifier.corpus.posts import parse_post
 from bunrui.classifier.taxonomy import label_key, parse_taxonomy
 
 CHECKER = Checker(parse_taxonomy("""

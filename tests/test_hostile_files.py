@@ -11,7 +11,7 @@ import pytest
 from conftest import JEKYLL, write
 
 from bunrui.classifier import PostError, read_post
-from bunrui.classifier.posts import MAX_FILE_BYTES, MAX_VALUES, parse_post
+from bunrui.classifier.corpus.posts import MAX_FILE_BYTES, MAX_VALUES, parse_post
 from bunrui.service.cli import main
 
 GOOD = "---\ntitle: 京都の紅葉\ndate: 2025-03-01\ntags: [京都]\n---\n"

@@ -8,7 +8,7 @@ import pytest
 
 from bunrui.classifier import parse_post
 from bunrui.classifier.check import Checker
-from bunrui.classifier.labels import is_malformed_tag, tag_defects
+from bunrui.classifier.corpus.labels import is_malformed_tag, tag_defects
 from bunrui.classifier.taxonomy import Taxonomy, init_taxonomy, toml_string
 
 TRICKY = [

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.preprocessing import normalize
 
-from bunrui.classifier.neighbours import PostIndex
+from bunrui.classifier.model.neighbours import PostIndex
 
 # Four posts over three terms (rows L2-normalized, as TF-IDF gives them), two tags.
 X = normalize(np.array([[1.0, 0.2, 0], [0.6, 0.6, 0], [0, 1.0, 0.3], [0, 0.2, 1.0]]))

@@ -20,12 +20,12 @@ from bunrui.classifier import (
     TrainingConfig,
     load_corpus,
     load_model,
-    persistence,
     read_card,
     save_model,
     train,
 )
-from bunrui.classifier.persistence import (
+from bunrui.classifier.model import persistence
+from bunrui.classifier.model.persistence import (
     ARRAYS_FILE,
     CARD_FILE,
     FORMAT_VERSION,

@@ -8,7 +8,7 @@ import pytest
 from conftest import BROKEN, DRAFTS, HUGO, JEKYLL, TAGSONLY, write
 
 from bunrui.classifier import PostError, load_corpus, parse_post, read_post
-from bunrui.classifier.posts import iter_post_paths, split_front_matter
+from bunrui.classifier.corpus.posts import iter_post_paths, split_front_matter
 
 POSTS = JEKYLL / "_posts"
 

@@ -8,8 +8,8 @@ import pytest
 
 from bunrui.classifier import Post, TrainingConfig, train
 from bunrui.classifier.check import Checker
-from bunrui.classifier.evaluation import evaluate_split
-from bunrui.classifier.series import find_series, label_of, render, to_series
+from bunrui.classifier.model.evaluation import evaluate_split
+from bunrui.classifier.model.series import find_series, label_of, render, to_series
 from bunrui.classifier.taxonomy import Taxonomy
 
 

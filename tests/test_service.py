@@ -13,7 +13,7 @@ from conftest import DRAFTS, JEKYLL
 from fastapi.testclient import TestClient
 
 from bunrui.classifier import InputError, ModelError, PostError, load_corpus, save_model, train
-from bunrui.classifier.persistence import ARRAYS_FILE
+from bunrui.classifier.model.persistence import ARRAYS_FILE
 from bunrui.service.cli import main as cli_main
 from bunrui.service.deps import get_model
 from bunrui.service.handlers import status_for
@@ -373,7 +373,7 @@ def test_requests_in_flight_during_reloads_all_succeed(model_dir):
 # -- concurrency ------------------------------------------------------------------------
 
 def test_concurrent_answers_equal_sequential_ones(model_dir, monkeypatch):
-    from bunrui.classifier import tokens
+    from bunrui.classifier.text import tokens
 
     created = []
     real_tagger = tokens.fugashi.Tagger

@@ -9,10 +9,10 @@ import pytest
 from conftest import JEKYLL
 
 from bunrui.classifier import TokenCache, Tokenizer, load_corpus
-from bunrui.classifier import suggest as suggest_module
-from bunrui.classifier.suggest import body_key, learn_documents, tokenize_posts
-from bunrui.classifier.text import BoilerplateFilter, extract_blocks
-from bunrui.classifier.tokens import CACHE_FILE
+from bunrui.classifier.model import suggest as suggest_module
+from bunrui.classifier.model.suggest import body_key, learn_documents, tokenize_posts
+from bunrui.classifier.text.extract import BoilerplateFilter, extract_blocks
+from bunrui.classifier.text.tokens import CACHE_FILE
 
 MAX_CHARS = 6000
 

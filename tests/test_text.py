@@ -8,7 +8,7 @@ import pytest
 from conftest import JEKYLL
 
 from bunrui.classifier import load_corpus
-from bunrui.classifier.text import (
+from bunrui.classifier.text.extract import (
     _LIQUID,
     _SCRIPT,
     Block,

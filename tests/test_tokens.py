@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from bunrui.classifier import TokenCache, Tokenizer
-from bunrui.classifier.tokens import (
+from bunrui.classifier.text.tokens import (
     CACHE_FILE,
     MAX_AGE_DAYS,
     MAX_CHARS,

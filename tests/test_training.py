@@ -11,8 +11,8 @@ import pytest
 from conftest import DRAFT_EXPECTATIONS, DRAFTS, HUGO, JEKYLL, TAGSONLY
 
 from bunrui.classifier import InputError, ModelError, Post, TrainingConfig, load_corpus, train
-from bunrui.classifier.estimators import prior_shift
-from bunrui.classifier.training import fingerprint, recency_weights
+from bunrui.classifier.model.estimators import prior_shift
+from bunrui.classifier.model.training import fingerprint, recency_weights
 
 
 @pytest.fixture(scope="module")

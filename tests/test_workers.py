@@ -11,8 +11,8 @@ import time
 import numpy as np
 import pytest
 
-from bunrui.classifier.estimators import TagClassifier
-from bunrui.classifier.tokens import tokenize_many
+from bunrui.classifier.model.estimators import TagClassifier
+from bunrui.classifier.text.tokens import tokenize_many
 from bunrui.classifier.workers import run, start_workers
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
+from ..corpus.posts import Post, parse_post, read_text
 from ..errors import PostError, TaxonomyError
-from ..posts import Post, parse_post, read_text
 from ..taxonomy import OFF, Taxonomy
-from ..tokens import TokenCache
+from ..text.tokens import TokenCache
 from . import scoring
 from .context import CATEGORIES, TAGS, PostContext, TaxonomyView, Verdicts
 from .findings import CheckReport, Finding, ModelScores

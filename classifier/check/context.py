@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..conform import Rules
-from ..frontmatter import locate_field, locate_front_matter
-from ..labels import label_key
-from ..posts import Post
-from ..series import YEAR
+from ..corpus.frontmatter import locate_field, locate_front_matter
+from ..corpus.labels import label_key
+from ..corpus.posts import Post
+from ..model.series import YEAR
 from ..taxonomy import Taxonomy
 from .findings import ModelScores, fmt
 

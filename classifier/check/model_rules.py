@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..labels import label_key
+from ..corpus.labels import label_key
 from .context import CATEGORIES, TAGS, Label, PostContext
 from .findings import Fix, fmt
 from .registry import FIELD, LABEL, Hit, rule

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..posts import Post
-from ..series import render
-from ..tokens import TokenCache, content_hash, tokenize_many
+from ..corpus.posts import Post
+from ..model.series import render
+from ..text.tokens import TokenCache, content_hash, tokenize_many
 from ..workers import run
 from .findings import ModelScores
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..labels import EMPTY, KEY_ONLY, KEY_VALUE, LIST, SPACES, Defect, tag_defects
-from ..series import label_of, render
+from ..corpus.labels import EMPTY, KEY_ONLY, KEY_VALUE, LIST, SPACES, Defect, tag_defects
+from ..model.series import label_of, render
 from ..taxonomy import nearest_label
 from .context import TAGS, Label, PostContext
 from .findings import Fix

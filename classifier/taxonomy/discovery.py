@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import yaml
 
+from ..corpus.posts import load_yaml
 from ..errors import TaxonomyError
-from ..posts import load_yaml
 from .model import Taxonomy
 from .schema import TAXONOMY_FILE, read_taxonomy
 

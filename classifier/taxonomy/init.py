@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from ..labels import is_malformed_tag, label_key
-from ..posts import Post
+from ..corpus.labels import is_malformed_tag, label_key
+from ..corpus.posts import Post
 from .similarity import duplicate_groups, generic_labels, nearest_label
 
 _TRAILER = (

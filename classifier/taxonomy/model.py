@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..labels import label_key
+from ..corpus.labels import label_key
 
 SEVERITIES = ("error", "warning", "notice")
 OFF = "off"

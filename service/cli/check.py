@@ -14,10 +14,10 @@ import traceback
 
 from bunrui.classifier import BunruiError, InputError, load_model, read_card
 from bunrui.classifier.check import RULES, Checker, has_errors, model_key, rule_table
-from bunrui.classifier.files import write_atomic
-from bunrui.classifier.fixes import fix_files
-from bunrui.classifier.persistence import CARD_FILE
-from bunrui.classifier.posts import POST_SUFFIXES, iter_post_paths
+from bunrui.classifier.check.fixes import fix_files
+from bunrui.classifier.corpus.files import write_atomic
+from bunrui.classifier.corpus.posts import POST_SUFFIXES, iter_post_paths
+from bunrui.classifier.model.persistence import CARD_FILE
 from bunrui.classifier.taxonomy import TAXONOMY_FILE, resolve_taxonomy
 
 from ..bundled import default_model

@@ -9,7 +9,7 @@ import os
 import sys
 
 from bunrui.classifier import Corpus, InputError, TokenCache, TrainingConfig, load_corpus
-from bunrui.classifier.posts import POST_SUFFIXES
+from bunrui.classifier.corpus.posts import POST_SUFFIXES
 
 MODEL_HELP = "model folder (default: the bundled model of the allforces blog)"
 

@@ -9,14 +9,14 @@ import sys
 
 from bunrui.classifier import BunruiError, InputError, load_model, parse_post
 from bunrui.classifier.conform import conform
-from bunrui.classifier.persistence import CARD_FILE
-from bunrui.classifier.posts import (
+from bunrui.classifier.corpus.posts import (
     MAX_FILE_BYTES,
     POST_SUFFIXES,
     decode,
     iter_post_paths,
     read_text,
 )
+from bunrui.classifier.model.persistence import CARD_FILE
 from bunrui.classifier.taxonomy import Taxonomy, resolve_taxonomy
 
 from ..bundled import default_model

@@ -7,7 +7,7 @@ import os
 import sys
 
 from bunrui.classifier import load_corpus
-from bunrui.classifier.files import write_atomic
+from bunrui.classifier.corpus.files import write_atomic
 from bunrui.classifier.taxonomy import (
     JEKYLL_CONFIG,
     find_site_file,

@@ -6,7 +6,7 @@ import argparse
 import os
 
 from bunrui.classifier import BunruiError, read_card, save_model, train
-from bunrui.classifier.persistence import CARD_FILE
+from bunrui.classifier.model.persistence import CARD_FILE
 
 from . import options
 from .progress import Progress

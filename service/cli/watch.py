@@ -6,7 +6,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 
-from bunrui.classifier.posts import iter_post_paths
+from bunrui.classifier.corpus.posts import iter_post_paths
 
 # Polling, not OS file events: it needs no extra package, behaves the same on every
 # system and editor (vim's rename-on-save included), and a few stat calls every half

@@ -12,10 +12,10 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 from sklearn.metrics import f1_score
 
-from .errors import InputError
-from .posts import Post
+from ..corpus.posts import Post
+from ..errors import InputError
+from ..text.tokens import TokenCache
 from .series import label_of, render
-from .tokens import TokenCache
 from .training import TrainingConfig, train
 
 K_VALUES = (1, 3, 5)

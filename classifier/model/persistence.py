@@ -20,14 +20,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
-from .errors import ModelError
+from ..corpus.files import write_atomic
+from ..errors import ModelError
+from ..text.extract import BoilerplateFilter
+from .datafiles import Arrays, JsonPart, ModelFiles, check, digest
 from .estimators import TagClassifier
 from .features import DocumentVectorizer
-from .files import write_atomic
-from .modelfiles import Arrays, JsonPart, ModelFiles, check, digest
 from .neighbours import PostIndex
 from .suggest import Suggester
-from .text import BoilerplateFilter
 
 CARD_FILE = "metadata.json"
 PARAMS_FILE = "model.json"  # settings, labels, vocabulary, post titles

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .errors import ModelError
+from ..errors import ModelError
 
 Document = tuple[Sequence[str], Sequence[str]]  # (title tokens, body tokens)
 

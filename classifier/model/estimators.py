@@ -12,7 +12,7 @@ from sklearn.preprocessing import label_binarize
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .workers import run
+from ..workers import run
 
 
 def _fit_columns(X, Y, weight, C, class_weight, dual, tol) -> tuple[np.ndarray, np.ndarray]:

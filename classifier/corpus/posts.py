@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .errors import NoFrontMatterError, PostError
+from ..errors import NoFrontMatterError, PostError
 
 POST_SUFFIXES = (".md", ".markdown", ".html")
 _FENCES = {"---": "yaml", "+++": "toml"}

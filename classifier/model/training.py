@@ -14,15 +14,15 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
-from .errors import ModelError
+from ..corpus.posts import Post
+from ..errors import ModelError
+from ..text.tokens import TokenCache, content_hash
+from ..workers import run, start_workers
 from .estimators import TagClassifier
 from .features import DocumentVectorizer
 from .neighbours import PostIndex
-from .posts import Post
 from .series import find_series, to_series
 from .suggest import Suggester, choose_tags, learn_documents, mixed_tag_scores
-from .tokens import TokenCache, content_hash
-from .workers import run, start_workers
 
 # The newest posts, for prior shift: 5% of them, at least 20 (posts are in date order).
 RECENT_SHARE, RECENT_MIN = 0.05, 20

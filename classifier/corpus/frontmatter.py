@@ -24,7 +24,7 @@ import yaml
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Array, String
 
-from .errors import FixError, PostError
+from ..errors import FixError, PostError
 from .posts import compose_yaml, load_yaml, parse_front_matter, split_front_matter
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")

@@ -7,12 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import InputError
-from .features import Document, DocumentVectorizer
-from .neighbours import PostIndex
-from .posts import Post, parse_post
-from .series import render
-from .text import (
+from ..corpus.posts import Post, parse_post
+from ..errors import InputError
+from ..text.extract import (
     TEXT_VERSION,
     Block,
     BoilerplateFilter,
@@ -20,7 +17,10 @@ from .text import (
     fingerprints,
     join_blocks,
 )
-from .tokens import TokenCache, content_hash, tokenize_many
+from ..text.tokens import TokenCache, content_hash, tokenize_many
+from .features import Document, DocumentVectorizer
+from .neighbours import PostIndex
+from .series import render
 
 N_CANDIDATES = 20
 # What of a title is read, as a body is read only so far: real titles are far shorter, and

@@ -12,11 +12,11 @@ import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .check import Finding
-from .errors import FixError, PostError
-from .files import write_atomic
-from .frontmatter import locate_field, locate_front_matter, rewrite_field, why_not_located
-from .posts import read_text
+from ..corpus.files import write_atomic
+from ..corpus.frontmatter import locate_field, locate_front_matter, rewrite_field, why_not_located
+from ..corpus.posts import read_text
+from ..errors import FixError, PostError
+from . import Finding
 
 
 @dataclass

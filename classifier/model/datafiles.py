@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import ModelError
+from ..errors import ModelError
 
 
 def digest(data: bytes) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import fugashi
 import numpy as np
 
-from .text import nfkc
+from .extract import nfkc
 
 # MeCab writes only the fields we read (surface, POS 1-2, lemma): far less string work
 # than building fugashi node objects. `-O ""` clears the output format unidic-lite's
@@ -311,7 +311,7 @@ def tokenize_many(
 
 
 def _map(chunks: list[list[int]], texts: list[str], n_jobs: int) -> Iterable[list[list[str]]]:
-    from .workers import run
+    from ..workers import run
 
     # A few chunks are not worth a worker process. In this process, the shared tokenizer
     # keeps one MeCab tagger per thread: a tagger per call would cost its start-up on every

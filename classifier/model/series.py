@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 
-from .posts import Post
+from ..corpus.posts import Post
 
 YEAR = "{year}"
 _YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")

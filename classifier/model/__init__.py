@@ -1,0 +1,2 @@
+"""The model: features, estimators, neighbours, the suggester, training and its choices,
+evaluation, and model folders as plain data."""
