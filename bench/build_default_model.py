@@ -45,16 +45,15 @@ def main(argv=None) -> int:
     train_posts, test_posts = time_split(corpus.posts, TEST_DATE)
     result = evaluate_split(train_posts, test_posts, config, cache=cache, n_jobs=2)
     suggester, report = train(corpus.posts, config, cache=cache, n_jobs=2)
-    card = report.card(config)
-    card["training"]["sources"] = ["allforces"]
-    card["evaluation"] = {
+    evaluation = {
         "split": f"train < {TEST_DATE} <= test",
         "train_posts": result["train_posts"],
         "test_posts": result["test_posts"],
         "model": _round(result["model"]),
         "baseline": _round(result["baseline"]),
     }
-    save_model(suggester, args.out, card)
+    save_model(suggester, args.out,
+               report.card(config, sources=["allforces"], evaluation=evaluation))
     print(f"model written to {args.out}; test-split category accuracy "
           f"{result['model']['category']['accuracy']:.3f}, tag F1 "
           f"{result['model']['tags']['f1']:.3f}", file=sys.stderr)

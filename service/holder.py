@@ -7,9 +7,9 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 from bunrui.classifier import BunruiError, ModelError, Suggester, load_model
+from bunrui.classifier.model.card import ModelCard
 
 log = logging.getLogger("bunrui.service")
 
@@ -23,7 +23,7 @@ class LoadedModel:
     """A loaded model and its card. Immutable: a request keeps the one it started with."""
 
     suggester: Suggester
-    card: dict[str, Any]
+    card: ModelCard
     loaded_at: dt.datetime
     generation: int
 

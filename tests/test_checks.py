@@ -8,7 +8,7 @@ import pytest
 from conftest import FIXTURES, JEKYLL, write
 
 from bunrui.classifier import TrainingConfig, load_corpus, parse_post, train
-from bunrui.classifier.check import RULES, Checker, Finding, has_errors, model_key, rule_table
+from bunrui.classifier.check import RULES, Checker, Finding, has_errors, rule_table
 from bunrui.classifier.errors import TaxonomyError
 from bunrui.classifier.taxonomy import Taxonomy, read_taxonomy, resolve_taxonomy
 from bunrui.classifier.text.tokens import TokenCache
@@ -266,9 +266,11 @@ def test_model_rules_are_off_without_a_model(taxonomy):
     assert all(checker.severity[r] == "off" for r in RULES if RULES[r].model)
 
 
-def test_model_key_changes_with_the_card():
-    assert model_key({"created": "a", "training": {"fingerprint": "f"}}) != model_key(
-        {"created": "b", "training": {"fingerprint": "f"}})
+def test_model_key_changes_with_the_card(model):
+    card = model[1]
+    assert card.key != dataclasses.replace(card, created="another day").key
+    facts = dataclasses.replace(card.training, fingerprint="other posts")
+    assert card.key != dataclasses.replace(card, training=facts).key
 
 
 def test_resolve_with_the_fixture_config_needs_no_file(tmp_path):

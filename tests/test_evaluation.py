@@ -238,7 +238,7 @@ def test_evaluate_rolling_retrains_reusing_earlier_choices(posts, monkeypatch):
     assert result["retrains"] == len(seen) == 5
     assert [n for n, _ in seen] == sorted(n for n, _ in seen)  # more posts each time
     # The first training chooses afresh; each later one is handed the card before it.
-    assert seen[0][1] is None and all(previous["training"]["posts"] == n
+    assert seen[0][1] is None and all(previous.training.posts == n
                                       for (n, _), (_, previous) in zip(seen[:-1], seen[1:],
                                                                     strict=True))
     assert result["test_posts"] == 9

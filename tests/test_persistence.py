@@ -137,13 +137,13 @@ def test_roundtrip_scores_are_identical_to_the_last_bit(trained, saved):
 
 def test_folder_holds_data_files_and_card_only(saved):
     assert sorted(p.name for p in saved[0].iterdir()) == MODEL_FILES
-    assert sorted(saved[1]["files"]) == sorted(DATA_FILES)
+    assert sorted(saved[1].files) == sorted(DATA_FILES)
 
 
 def test_model_card(trained, saved):
     _, _, corpus = trained
     card = json.loads((saved[0] / CARD_FILE).read_text(encoding="utf-8"))
-    assert card == saved[1]
+    assert card == saved[1].as_json()
     assert card["format_version"] == FORMAT_VERSION
     assert card["labels"]["categories"] == {"プログラミング": 10, "料理": 9, "旅行": 9}
     assert card["labels"]["tags"]["Python"] == 6
@@ -167,8 +167,9 @@ def test_read_card_alone(saved):
 
 def test_save_over_an_existing_model(trained, copy_of_saved):
     suggester, card, _ = trained
-    save_model(suggester, str(copy_of_saved), {**card, "note": "second"})
-    assert load_model(str(copy_of_saved))[1]["note"] == "second"
+    second = dataclasses.replace(card, validation={"note": "second"})
+    save_model(suggester, str(copy_of_saved), second)
+    assert load_model(str(copy_of_saved))[1].validation == {"note": "second"}
     assert sorted(p.name for p in copy_of_saved.iterdir()) == MODEL_FILES
 
 
@@ -237,7 +238,8 @@ def test_card_that_cannot_be_written_leaves_the_old_model_whole(trained, copy_of
     suggester, card, _ = trained
     before = {p.name: p.read_bytes() for p in copy_of_saved.iterdir()}
     with pytest.raises(TypeError):
-        save_model(suggester, str(copy_of_saved), {**card, "oops": object()})
+        save_model(suggester, str(copy_of_saved),
+                   dataclasses.replace(card, validation={"oops": object()}))
     assert {p.name: p.read_bytes() for p in copy_of_saved.iterdir()} == before
 
 

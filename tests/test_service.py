@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import threading
@@ -285,8 +286,9 @@ def test_no_model_is_503_and_not_ready(tmp_path):
 def test_the_model_dependency_can_be_overridden(client, tmp_path):
     loaded = client.app.state.holder.current
     app = make_app(tmp_path / "missing")
+    card = dataclasses.replace(loaded.card, labels={"categories": {"テスト用": 1}})
     app.dependency_overrides[get_model] = lambda: LoadedModel(
-        loaded.suggester, {"labels": {"categories": {"テスト用": 1}}}, loaded.loaded_at, 7)
+        loaded.suggester, card, loaded.loaded_at, 7)
     with TestClient(app) as c:
         assert c.get("/v1/model").json()["generation"] == 7
         assert c.get("/v1/labels").json()["categories"] == [{"label": "テスト用", "count": 1}]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -10,6 +11,7 @@ from conftest import FIXTURES, write
 
 from bunrui.classifier import parse_post
 from bunrui.classifier.errors import TaxonomyError
+from bunrui.classifier.model.card import ModelCard, TrainingFacts
 from bunrui.classifier.taxonomy import (
     duplicate_groups,
     edit_distance,
@@ -24,11 +26,11 @@ from bunrui.classifier.taxonomy import (
 )
 
 SITE = FIXTURES / "check" / "site"
-CARD = {
-    "labels": {"categories": {"料理": 10, "旅行": 9}, "tags": {"和食": 5, "温泉": 4}},
-    "rare_tags": {"お菓子": 1},
-    "max_tags": 3,
-}
+CARD = ModelCard(
+    training=TrainingFacts(posts=24, date_range=["2025-01-01", "2025-06-30"],
+                           fingerprint="f" * 32, config={}),
+    labels={"categories": {"料理": 10, "旅行": 9}, "tags": {"和食": 5, "温泉": 4}},
+    rare_tags={"お菓子": 1}, tag_threshold=0.5, max_tags=3, half_life_days={}, validation={})
 
 
 def test_reads_every_part_of_the_fixture_file():
@@ -117,7 +119,7 @@ def test_model_card_is_the_last_resort(tmp_path):
     t = resolve_taxonomy(start=str(tmp_path), card=CARD)
     assert t.categories == ("料理", "旅行")
     assert t.sources == ("categories from the model card",)
-    assert taxonomy_from_card({}).categories == ()
+    assert taxonomy_from_card(dataclasses.replace(CARD, labels={})).categories == ()
 
 
 def test_file_without_categories_takes_them_from_the_config(tmp_path):

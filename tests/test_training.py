@@ -81,9 +81,9 @@ def test_report(corpus, report):
     assert report.date_range == ("2025-01-05", "2025-06-28")
     assert report.fingerprint == fingerprint(corpus.posts)
     card = report.card(TrainingConfig(min_tag_count=3))
-    assert card["rare_tags"] == {"お菓子": 2}
-    assert card["labels"]["categories"] == report.category_counts
-    assert card["training"]["config"]["min_tag_count"] == 3
+    assert card.rare_tags == {"お菓子": 2}
+    assert card.labels["categories"] == report.category_counts
+    assert card.training.config["min_tag_count"] == 3
 
 
 @pytest.mark.parametrize("min_tag_count", [1, 5, 6])

@@ -11,12 +11,5 @@ from .findings import CheckReport, Finding, Fix, ModelScores, has_errors
 from .model_rules import DEFAULT_THRESHOLDS
 from .registry import RULES, Rule, rule_table
 
-
-def model_key(card) -> str:
-    """A name for a trained model that changes whenever it is retrained."""
-    training = card.get("training") or {}
-    return f"{card.get('created')}|{training.get('fingerprint')}"
-
-
 __all__ = ["RULES", "DEFAULT_THRESHOLDS", "CheckReport", "Checker", "Finding", "Fix",
-           "ModelScores", "Rule", "SEVERITIES", "has_errors", "model_key", "rule_table"]
+           "ModelScores", "Rule", "SEVERITIES", "has_errors", "rule_table"]

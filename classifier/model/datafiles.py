@@ -37,10 +37,8 @@ def check(ok: bool, problem: str, path: str) -> None:
 class ModelFiles:
     """Reads a model folder's files, each only if its bytes are the ones its card names."""
 
-    def __init__(self, folder: str, card: dict[str, Any]) -> None:
-        self.folder = folder
-        digests = card.get("files")
-        self.digests = digests if isinstance(digests, dict) else {}
+    def __init__(self, folder: str, digests: dict[str, str]) -> None:
+        self.folder, self.digests = folder, digests
 
     def read(self, name: str) -> tuple[str, bytes]:
         path = os.path.join(self.folder, name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import json
 import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -189,8 +188,7 @@ def evaluate_rolling(posts: Sequence[Post], start: dt.date, config: TrainingConf
     for train_posts, window in rolling_windows(posts, start, every_days):
         suggester, report = train(train_posts, config, cache=cache, n_jobs=n_jobs,
                                   previous=previous)
-        # Round-tripped as the card is on disk, which is what the reuse check compares.
-        previous = json.loads(json.dumps(report.card(config)))
+        previous = report.card(config)
         for side, found in ((model, _model_predictions(suggester, window, cache, n_jobs)),
                             (base, _baseline_predictions(train_posts, window))):
             for pooled, part in zip(side, found, strict=True):

@@ -12,8 +12,7 @@ import datetime as dt
 import io
 import json
 import os
-import platform
-from importlib import metadata
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -23,31 +22,20 @@ from sklearn.linear_model import LogisticRegression
 from ..corpus.files import write_atomic
 from ..errors import ModelError
 from ..text.extract import BoilerplateFilter
+from .card import CARD_FILE, FORMAT_VERSION, ModelCard, library_versions
 from .datafiles import Arrays, JsonPart, ModelFiles, check, digest
 from .estimators import TagClassifier
 from .features import DocumentVectorizer
 from .neighbours import PostIndex
 from .suggest import Suggester
 
-CARD_FILE = "metadata.json"
 PARAMS_FILE = "model.json"  # settings, labels, vocabulary, post titles
 ARRAYS_FILE = "arrays.npz"  # dense arrays: coefficients, idf, boilerplate fingerprints
 POSTINGS_FILE = "postings.npz"  # sparse terms x posts, for the similar posts
 POST_TAGS_FILE = "post_tags.npz"  # sparse posts x tags, for the similar posts' votes
 LEGACY_FILE = "model.joblib"  # formats 1-3: a pickle, never loaded
-FORMAT_VERSION = 4  # bump when what is saved changes shape or meaning (4: no pickle)
 
 _FLOATS = (np.float32, np.float64)
-
-
-def library_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in ("bunrui", "scikit-learn", "fugashi", "unidic-lite", "numpy", "scipy"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "unknown"
-    return versions
 
 
 # Saving ----------------------------------------------------------------------------------
@@ -106,8 +94,8 @@ def _files(suggester: Suggester) -> dict[str, bytes]:
     return files
 
 
-def save_model(suggester: Suggester, folder: str, card: dict[str, Any]) -> dict[str, Any]:
-    """Write the model and its card to ``folder``; returns the card as written.
+def save_model(suggester: Suggester, folder: str, card: ModelCard) -> ModelCard:
+    """Write the model and its card to ``folder``, the card dated now; returns it as written.
 
     Each file is written to a temporary name and renamed into place, the card last. The
     card names each file's SHA-256, so a reader that catches a save halfway sees files
@@ -118,16 +106,13 @@ def save_model(suggester: Suggester, folder: str, card: dict[str, Any]) -> dict[
     except OSError as exc:
         raise ModelError(f"cannot create the model folder: {exc.strerror}", path=folder) from None
     files = _files(suggester)
-    card = {
-        "format_version": FORMAT_VERSION,
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "versions": library_versions(),
-        **card,
-        "files": {name: digest(data) for name, data in files.items()},
-    }
+    card = replace(card, format_version=FORMAT_VERSION,
+                   created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                   versions=library_versions(),
+                   files={name: digest(data) for name, data in files.items()})
     # Serialized before anything is written: a card that cannot be written must not
     # leave a new model under the old card.
-    text = json.dumps(card, ensure_ascii=False, indent=2) + "\n"
+    text = card.dumps()
     # An older model's pickle would stop the folder from loading, and a matrix the new
     # model has no use for would only mislead: both go before the card is written.
     stale = {LEGACY_FILE, POSTINGS_FILE, POST_TAGS_FILE} - set(files)
@@ -142,13 +127,14 @@ def save_model(suggester: Suggester, folder: str, card: dict[str, Any]) -> dict[
         write_atomic(os.path.join(folder, CARD_FILE), text.encode())
     except OSError as exc:
         raise ModelError(f"cannot write the model: {exc.strerror}", path=folder) from None
-    return json.loads(text)  # as written: tuples become lists, as a reader will see them
+    # As written: tuples become lists, as a reader will see them.
+    return ModelCard.from_json(json.loads(text), os.path.join(folder, CARD_FILE))
 
 
 # Loading ---------------------------------------------------------------------------------
 
 
-def read_card(folder: str) -> dict[str, Any]:
+def read_card(folder: str) -> ModelCard:
     """The model card of the model in ``folder``; ``ModelError`` if absent or unreadable."""
     path = os.path.join(folder, CARD_FILE)
     if not os.path.isdir(folder):
@@ -156,23 +142,17 @@ def read_card(folder: str) -> dict[str, Any]:
                          "'bunrui train PATH --out DIR'", path=folder)
     try:
         with open(path, encoding="utf-8") as handle:
-            card = json.load(handle)
+            data = json.load(handle)
     except FileNotFoundError:
         raise ModelError(f"not a bunrui model: {CARD_FILE} is missing", path=folder) from None
     except (OSError, ValueError) as exc:
         raise ModelError(f"unreadable model card: {exc}", path=path) from None
-    if not isinstance(card, dict):
-        raise ModelError("unreadable model card: not a JSON object", path=path)
-    version = card.get("format_version")
+    version = data.get("format_version") if isinstance(data, dict) else None
     if type(version) is int and 0 < version < FORMAT_VERSION:
         raise ModelError(f"model format {version} is an older bunrui's, saved as a pickle "
                          f"({LEGACY_FILE}), which this version never loads; retrain it with "
                          "'bunrui train PATH --out DIR'", path=path)
-    if version != FORMAT_VERSION:
-        raise ModelError(
-            f"model format {version!r} is not the format this bunrui reads "
-            f"({FORMAT_VERSION}); retrain it with this version", path=path)
-    return card
+    return ModelCard.from_json(data, path)
 
 
 def _boilerplate(params: JsonPart, arrays: Arrays) -> BoilerplateFilter:
@@ -236,14 +216,14 @@ def _neighbours(params: JsonPart, arrays: Arrays, files: ModelFiles, n_tags: int
         params.integer("k", minimum=1))
 
 
-def load_model(folder: str) -> tuple[Suggester, dict[str, Any]]:
+def load_model(folder: str) -> tuple[Suggester, ModelCard]:
     """Load a model saved by ``save_model``: JSON and arrays only, never a pickle."""
     card = read_card(folder)
     if os.path.lexists(os.path.join(folder, LEGACY_FILE)):
         raise ModelError(f"the folder holds {LEGACY_FILE}, a pickled model of an older bunrui, "
                          "which is never loaded (a pickle can run code); retrain the model "
                          "with 'bunrui train PATH --out DIR'", path=folder)
-    files = ModelFiles(folder, card)
+    files = ModelFiles(folder, card.files)
     params = files.json(PARAMS_FILE)
     arrays = files.arrays(ARRAYS_FILE)
     top = params.section("suggester")

@@ -18,6 +18,7 @@ from ..corpus.posts import Post
 from ..errors import ModelError
 from ..text.tokens import TokenCache, content_hash
 from ..workers import run, start_workers
+from .card import ModelCard, TrainingFacts
 from .estimators import TagClassifier
 from .features import DocumentVectorizer
 from .neighbours import PostIndex
@@ -61,6 +62,10 @@ class TrainingConfig:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def as_json(self) -> dict:
+        """As the model card holds it (tuples become lists), to compare with a card's."""
+        return json.loads(json.dumps(self.as_dict()))
+
 
 @dataclass
 class TrainingReport:
@@ -78,22 +83,18 @@ class TrainingReport:
     half_life_days: dict[str, float | None]
 
 
-    def card(self, config: TrainingConfig) -> dict:
-        """The model-card facts of this run (persistence adds versions and the date)."""
-        return {
-            "training": {
-                "posts": self.n_posts,
-                "date_range": list(self.date_range),
-                "fingerprint": self.fingerprint,
-                "config": config.as_dict(),
-            },
-            "labels": {"categories": self.category_counts, "tags": self.tag_counts},
-            "rare_tags": self.rare_tags,
-            "tag_threshold": self.tag_threshold,
-            "max_tags": self.max_tags,
-            "half_life_days": self.half_life_days,
-            "validation": self.validation,
-        }
+    def card(self, config: TrainingConfig, *, sources: list[str] | None = None,
+             skipped: int | None = None, evaluation: dict | None = None) -> ModelCard:
+        """The model card of this run (``save_model`` dates it and names the files)."""
+        facts = TrainingFacts(posts=self.n_posts, date_range=list(self.date_range),
+                              fingerprint=self.fingerprint, config=config.as_json(),
+                              sources=sources, skipped=skipped)
+        return ModelCard(
+            training=facts,
+            labels={"categories": self.category_counts, "tags": self.tag_counts},
+            rare_tags=self.rare_tags, tag_threshold=self.tag_threshold,
+            max_tags=self.max_tags, half_life_days=self.half_life_days,
+            validation=self.validation, evaluation=evaluation)
 
 
 def recency_weights(posts: Sequence[Post], half_life_days: float | None) -> np.ndarray:
@@ -219,23 +220,23 @@ def _validate(X_head, X_valid, head: Sequence[Post], valid: Sequence[Post],
     return result
 
 
-def _reusable_choices(previous: dict | None, config: TrainingConfig,
+def _reusable_choices(previous: ModelCard | None, config: TrainingConfig,
                       posts: Sequence[Post]) -> tuple[HalfLives, float, dict] | None:
     """The half-lives and threshold of ``previous`` if they still apply to ``posts``."""
     if not previous:
         return None
     try:
-        training = previous["training"]
-        same_config = training["config"] == json.loads(json.dumps(config.as_dict()))
+        training = previous.training
         oldest = min((str(p.date) for p in posts if p.date), default=None)
-        close = abs(training["posts"] - len(posts)) <= max(5, len(posts) // 100)
-        if not (same_config and close and training["date_range"][0] == oldest):
+        close = abs(training.posts - len(posts)) <= max(5, len(posts) // 100)
+        if not (training.config == config.as_json() and close
+                and training.date_range[:1] == [oldest]):
             return None
-        lives = previous["half_life_days"]
-        return (HalfLives(lives["category"], lives["tags"]), float(previous["tag_threshold"]),
-                {**previous.get("validation", {}), "reused_from": previous.get("created")})
+        lives = previous.half_life_days
+        return (HalfLives(lives["category"], lives["tags"]), float(previous.tag_threshold),
+                {**previous.validation, "reused_from": previous.created})
     except (KeyError, TypeError, ValueError):
-        return None  # a card of another shape: choose afresh
+        return None  # half-lives of another shape: choose afresh
 
 
 def half_life_candidates(posts: Sequence[Post]) -> list[float | None]:
@@ -352,7 +353,7 @@ def train(
     cache: TokenCache | None = None,
     n_jobs: int = 1,
     progress=None,
-    previous: dict | None = None,
+    previous: ModelCard | None = None,
 ) -> tuple[Suggester, TrainingReport]:
     """Fit a suggester on ``posts``.
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from dataclasses import replace
 
 import yaml
 
 from ..corpus.posts import load_yaml
 from ..errors import TaxonomyError
+from ..model.card import ModelCard
 from .model import Taxonomy
 from .schema import TAXONOMY_FILE, read_taxonomy
 
@@ -53,19 +53,19 @@ def find_site_file(start: str | os.PathLike, name: str) -> str | None:
         folder = parent
 
 
-def taxonomy_from_card(card: Mapping) -> Taxonomy:
+def taxonomy_from_card(card: ModelCard) -> Taxonomy:
     """What a model card tells of the taxonomy: its categories, the tags it saw, max tags."""
-    labels = card.get("labels") or {}
+    labels = card.labels
     categories = tuple(labels.get("categories") or ())
-    known = tuple(dict.fromkeys([*(labels.get("tags") or ()), *(card.get("rare_tags") or ())]))
-    max_tags = card.get("max_tags")
+    known = tuple(dict.fromkeys([*(labels.get("tags") or ()), *card.rare_tags]))
+    max_tags = card.max_tags
     return Taxonomy(categories=categories, known_tags=known,
                     max_tags=max_tags if isinstance(max_tags, int) and max_tags > 0 else None,
                     sources=("model card labels",))
 
 
 def resolve_taxonomy(explicit: str | None = None, start: str | None = None,
-                     card: Mapping | None = None) -> Taxonomy:
+                     card: ModelCard | None = None) -> Taxonomy:
     """The taxonomy for posts under ``start``.
 
     A taxonomy file (``explicit``, else ``bunrui.toml`` found from ``start``) comes first;

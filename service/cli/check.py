@@ -13,7 +13,7 @@ import sys
 import traceback
 
 from bunrui.classifier import BunruiError, InputError, load_model, read_card
-from bunrui.classifier.check import RULES, Checker, has_errors, model_key, rule_table
+from bunrui.classifier.check import RULES, Checker, has_errors, rule_table
 from bunrui.classifier.check.fixes import fix_files
 from bunrui.classifier.corpus.files import write_atomic
 from bunrui.classifier.corpus.posts import POST_SUFFIXES, iter_post_paths
@@ -117,7 +117,7 @@ def _check(args: argparse.Namespace) -> int:
     taxonomy = resolve_taxonomy(args.taxonomy, start=args.paths[0], card=card)
     checker = Checker(taxonomy, suggester,
                       cache=options.token_cache(args) if suggester is not None else None,
-                      n_jobs=args.jobs, model_key=model_key(card) if card else None,
+                      n_jobs=args.jobs, model_key=card.key if card else None,
                       rules=chosen)
     progress = Progress(2 * len(paths), "reading posts") if checker.uses_model else None
     try:

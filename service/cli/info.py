@@ -21,25 +21,23 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     card = read_card(args.model)
     if args.json:
-        print(json.dumps(card, ensure_ascii=False, indent=2))
+        print(json.dumps(card.as_json(), ensure_ascii=False, indent=2))
         return 0
-    training = card.get("training", {})
-    labels = card.get("labels", {})
+    training, labels = card.training, card.labels
     print(f"model: {args.model}")
-    print(f"created: {card.get('created')}  format {card.get('format_version')}")
-    print(f"trained on {training.get('posts')} posts dated "
-          f"{' .. '.join(map(str, training.get('date_range', [])))}, fingerprint "
-          f"{training.get('fingerprint')}")
+    print(f"created: {card.created}  format {card.format_version}")
+    print(f"trained on {training.posts} posts dated "
+          f"{' .. '.join(map(str, training.date_range))}, fingerprint {training.fingerprint}")
     print("categories: " + ", ".join(f"{k} {v}" for k, v in labels.get("categories", {}).items()))
     print(f"tags ({len(labels.get('tags', {}))}): "
           + ", ".join(f"{k} {v}" for k, v in labels.get("tags", {}).items()))
     print("recency half-life (days; none = no weighting): "
-          + ", ".join(f"{k} {v or 'none'}" for k, v in (card.get("half_life_days") or {}).items()))
-    print(f"rare tags left out: {len(card.get('rare_tags', {}))}; tag threshold "
-          f"{card.get('tag_threshold')}, at most {card.get('max_tags')} tags")
-    if card.get("validation"):
-        print(f"validation: {json.dumps(card['validation'], ensure_ascii=False)}")
-    if card.get("evaluation"):
-        print(f"evaluation: {json.dumps(card['evaluation'], ensure_ascii=False)}")
-    print("versions: " + ", ".join(f"{k} {v}" for k, v in card.get("versions", {}).items()))
+          + ", ".join(f"{k} {v or 'none'}" for k, v in card.half_life_days.items()))
+    print(f"rare tags left out: {len(card.rare_tags)}; tag threshold "
+          f"{card.tag_threshold}, at most {card.max_tags} tags")
+    if card.validation:
+        print(f"validation: {json.dumps(card.validation, ensure_ascii=False)}")
+    if card.evaluation:
+        print(f"evaluation: {json.dumps(card.evaluation, ensure_ascii=False)}")
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in card.versions.items()))
     return 0

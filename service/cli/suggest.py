@@ -119,7 +119,7 @@ class _Drafts:
                   flush=True)
             return False
         print(f"bunrui: {self.args.model}: retrained model loaded (created "
-              f"{self.card.get('created')}); suggesting again", file=sys.stderr, flush=True)
+              f"{self.card.created}); suggesting again", file=sys.stderr, flush=True)
         return True
 
 

@@ -38,9 +38,8 @@ def run(args: argparse.Namespace) -> int:
                                   n_jobs=args.jobs, progress=progress, previous=previous)
     finally:
         progress.close()
-    card = report.card(config)
-    card["training"]["sources"] = [os.path.basename(os.path.abspath(p)) for p in args.paths]
-    card["training"]["skipped"] = len(corpus.skipped)
+    card = report.card(config, skipped=len(corpus.skipped),
+                       sources=[os.path.basename(os.path.abspath(p)) for p in args.paths])
     save_model(suggester, args.out, card)
     print(f"trained on {corpus.summary()}: {len(suggester.category_labels)} categories, "
           f"{len(suggester.tag_labels)} tags ({len(report.rare_tags)} rare tags left out); "

@@ -35,15 +35,16 @@ def _counts(mapping: object) -> list[LabelCount]:
 
 
 def model_info(model: LoadedModel) -> ModelInfo:
-    return ModelInfo(loaded_at=model.loaded_at, generation=model.generation, card=model.card)
+    return ModelInfo(loaded_at=model.loaded_at, generation=model.generation,
+                     card=model.card.as_json())
 
 
 @router.get("/v1/labels", response_model=Labels, responses=NO_MODEL,
             summary="The categories and tags the model knows, with counts")
 async def labels(model: ModelDep) -> Labels:
-    known = model.card.get("labels", {})
+    known = model.card.labels
     return Labels(categories=_counts(known.get("categories")), tags=_counts(known.get("tags")),
-                  rare_tags=_counts(model.card.get("rare_tags")))
+                  rare_tags=_counts(model.card.rare_tags))
 
 
 @router.get("/v1/model", response_model=ModelInfo, responses=NO_MODEL,
