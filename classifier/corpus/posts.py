@@ -27,18 +27,26 @@ MAX_VALUES = 10_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-class _YAMLLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """libyaml's safe loader where PyYAML has it (parsing front matter is most of reading
-    time), whose values that cannot be built (``date: 2025-02-30``, ``!!int abc``) are
-    errors with their place, like any other bad YAML."""
+# libyaml's loader where PyYAML has it: parsing front matter is most of reading time.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# What a constructor raises for a value it cannot build (`date: 2025-02-30`, `!!int abc`).
+_BUILD_ERRORS = (ValueError, TypeError, AttributeError, OverflowError, RecursionError)
+
+
+class _PlacingLoader(_YAML_LOADER):
+    """The same loader, whose values that cannot be built are errors with their place,
+    like any other bad YAML. Slower (each value passes through Python): used only to say
+    where a document the fast loader could not build goes wrong."""
 
     def construct_object(self, node, deep=False):
         try:
             return super().construct_object(node, deep)
-        except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+        except _BUILD_ERRORS as exc:
             value = node.value if isinstance(node, yaml.ScalarNode) else node.tag
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read {value!r} ({exc})", node.start_mark) from None
+
+
 _FILE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 # A top-level key in YAML (`key:`) or TOML (`key =`): used to point messages at a line.
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
@@ -134,7 +142,11 @@ def parse_front_matter(fmt: str, source: str, path: str) -> dict:
 def load_yaml(source) -> object:
     """YAML text or stream as data, safely: ``yaml.YAMLError`` for anything that cannot
     be built, and for a document that holds more than ``MAX_VALUES`` values."""
-    data = yaml.load(source, Loader=_YAMLLoader)
+    source = source if isinstance(source, str) else source.read()
+    try:
+        data = yaml.load(source, Loader=_YAML_LOADER)
+    except _BUILD_ERRORS:
+        data = yaml.load(source, Loader=_PlacingLoader)  # raises, with the value's place
     if _count_values(data) > MAX_VALUES:
         where = next((f"'{k}' holds " for k, v in data.items()
                       if _count_values(v) > MAX_VALUES), "") if isinstance(data, dict) else ""
@@ -150,7 +162,7 @@ def compose_yaml(source: str) -> yaml.Node | None:
 
     Nothing is built: an alias is the very node it names, so an alias bomb stays as
     small as its text."""
-    return yaml.compose(_SURROGATE.sub("\ufffd", source), Loader=_YAMLLoader)
+    return yaml.compose(_SURROGATE.sub("\ufffd", source), Loader=_YAML_LOADER)
 
 
 def _count_values(data: object) -> int:
