@@ -336,3 +336,24 @@ def test_drafts_may_lack_front_matter():
     assert "京都" in post.body
     with pytest.raises(PostError, match="no front matter"):
         parse_post(text, "kyoto-draft.md")
+
+
+@pytest.mark.parametrize(("fields", "expected"), [
+    ("created_time: '2022-03-28T06:59:00.000Z'", dt.date(2022, 3, 28)),
+    ("createdAt: 2021-05-01", dt.date(2021, 5, 1)),
+    ("created: 2020-01-02 10:00:00", dt.date(2020, 1, 2)),
+    ("published_at: '2019-12-31T23:00:00+09:00'", dt.date(2019, 12, 31)),
+    ("publishDate: 2018-07-07", dt.date(2018, 7, 7)),
+    ("pubDate: 'Jul 07 2018'", None),  # not a date bunrui reads; no file-name date either
+    ("date: 2024-01-01\ncreated_time: '2022-03-28T06:59:00Z'", dt.date(2024, 1, 1)),
+    ("created_time: null\npubDate: 2017-02-03", dt.date(2017, 2, 3)),
+])
+def test_the_date_comes_from_the_first_date_field_present(fields, expected):
+    post = parse_post(f"---\ntitle: x\n{fields}\n---\n本文\n", "posts/page.md")
+    assert post.date == expected
+
+
+def test_a_page_bundle_takes_its_date_from_the_front_matter():
+    post = parse_post("---\ntitle: x\npublishDate: 2023-04-05\n---\n本文\n",
+                      "content/posts/my-trip/index.md")
+    assert post.date == dt.date(2023, 4, 5)

@@ -47,6 +47,10 @@ class _PlacingLoader(_YAML_LOADER):
                 None, None, f"cannot read {value!r} ({exc})", node.start_mark) from None
 
 
+# Where blogs keep a post's date, the first present wins (Jekyll and Hugo `date`, Notion
+# exports `created_time`, Astro `pubDate`, …); then the file name's `YYYY-MM-DD-` prefix.
+DATE_FIELDS = ("date", "created", "createdAt", "created_time", "published_at", "publishDate",
+               "pubDate")
 _FILE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 # A top-level key in YAML (`key:`) or TOML (`key =`): used to point messages at a line.
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
@@ -266,7 +270,7 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
         body=body,
         categories=categories,
         tags=_labels(data.get("tags"), path, "tags", lines.get("tags")),
-        date=_date(data.get("date"), path),
+        date=_date(next((data[k] for k in DATE_FIELDS if data.get(k) is not None), None), path),
         draft=_flag(data.get("draft")) or data.get("published") is False,
         front_matter=data,
         front_matter_format=fmt,
