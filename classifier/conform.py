@@ -1,17 +1,17 @@
 """Suggestions that follow a blog's taxonomy, so what is suggested is what `check` accepts.
 
 An alias becomes its canonical tag and a retired label its replacement (or nothing);
-disallowed tags, tags named like a category (unless `tag-is-category` is off), and tags
-outside a declared canonical list are left out. Categories outside a declared list are
-left out too, and a retired category's probability goes to its replacement. Scores stay
-the model's.
+disallowed and malformed tags, tags named like a category (unless `tag-is-category` is
+off), and tags outside a declared canonical list are left out. Categories outside a
+declared list are left out too, and a retired category's probability goes to its
+replacement. Scores stay the model's.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from .corpus.labels import label_key
+from .corpus.labels import is_malformed_tag, label_key
 from .model.series import label_of
 from .model.suggest import Scored, Suggestion
 from .taxonomy import OFF, Taxonomy
@@ -30,6 +30,9 @@ class Rules:
         self.category_names = set() if taxonomy.severities.get("tag-is-category") == OFF else {
             label_key(c) for c in (*taxonomy.categories, *taxonomy.deprecated_categories)}
         self._never = self.disallowed | self.category_names  # by key: never suggested
+        # A malformed tag the blog's posts taught the model (`技術: LLM`) is one `check`
+        # flags; it is not suggested unless the blog turned that rule off.
+        self.malformed = taxonomy.severities.get("tag-malformed") != OFF
 
     def tag(self, tag: str) -> str | None:
         """The tag to suggest for the model's ``tag``, or None to leave it out."""
@@ -38,7 +41,7 @@ class Rules:
             tag = self.aliases[label_key(tag)]
         elif tag in t.deprecated_tags:
             tag = t.deprecated_tags[tag]
-        if not tag or label_key(tag) in self._never:
+        if not tag or label_key(tag) in self._never or self.malformed and is_malformed_tag(tag):
             return None
         if self.canonical and label_of(tag, self.canonical) not in self.canonical:
             return None

@@ -98,3 +98,10 @@ def test_a_tag_named_like_a_category_is_not_suggested_unless_that_rule_is_off():
     assert labels(conform(suggestion(tags), open_list).tags) == ["パスタ"]
     relaxed = replace(open_list, severities={"tag-is-category": "off"})
     assert labels(conform(suggestion(tags), relaxed).tags) == ["料理", "ﾚｼﾋﾟ", "パスタ"]
+
+
+def test_malformed_tags_the_model_learned_are_not_suggested_unless_allowed():
+    learned = suggestion([("技術: LLM", 0.9), ("Python，Django", 0.8), ("LLM", 0.7)])
+    assert labels(conform(learned, Taxonomy()).tags) == ["LLM"]
+    allowed = Taxonomy(severities={"tag-malformed": "off"})
+    assert labels(conform(learned, allowed).tags) == ["技術: LLM", "Python，Django", "LLM"]
