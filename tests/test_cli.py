@@ -212,6 +212,16 @@ def test_suggest_reads_stdin(capsys, model_dir, monkeypatch):
     assert result["category"]["label"] == "料理"
 
 
+def test_suggest_refuses_a_standard_input_past_the_file_limit(capsys, model_dir, monkeypatch):
+    from bunrui.classifier.corpus.posts import MAX_FILE_BYTES
+
+    stdin = type("Stdin", (), {"buffer": io.BytesIO(b"a" * (MAX_FILE_BYTES + 1))})()
+    monkeypatch.setattr(sys, "stdin", stdin)
+    code, results, err = suggest_json(capsys, model_dir, "-")
+    assert code == 1 and results == []
+    assert f"<stdin>: larger than {MAX_FILE_BYTES // 2**20} MB" in err
+
+
 def test_suggest_limit_caps_the_tags(capsys, model_dir):
     code, results, _ = suggest_json(capsys, model_dir, str(DRAFTS / "kyoto-draft.md"),
                                     extra=("--limit", "1"))

@@ -313,10 +313,15 @@ def read_bytes(path: str) -> bytes:
         if kind != stat.S_IFREG:
             raise PostError(f"not a regular file ({_FILE_KINDS.get(kind, 'special')}); "
                             "skipped", path=path)
-        try:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            raise PostError(f"cannot read: {exc.strerror}", path=path) from None
+        return read_limited(handle, path)
+
+
+def read_limited(handle, path: str) -> bytes:
+    """What an open binary file or stream holds, at most ``MAX_FILE_BYTES``."""
+    try:
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise PostError(f"cannot read: {exc.strerror}", path=path) from None
     if len(raw) > MAX_FILE_BYTES:
         raise PostError(f"larger than {MAX_FILE_BYTES // 2**20} MB; not read", path=path)
     return raw

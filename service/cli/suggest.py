@@ -10,10 +10,10 @@ import sys
 from bunrui.classifier import BunruiError, InputError, load_model, parse_post
 from bunrui.classifier.conform import conform
 from bunrui.classifier.corpus.posts import (
-    MAX_FILE_BYTES,
     POST_SUFFIXES,
     decode,
     iter_post_paths,
+    read_limited,
     read_text,
 )
 from bunrui.classifier.model.persistence import CARD_FILE
@@ -126,11 +126,7 @@ class _Drafts:
 def _read_draft(name: str) -> tuple[str, str]:
     """(the name to report, the text) of a draft file, or of standard input for '-'."""
     if name == "-":
-        raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-        if len(raw) > MAX_FILE_BYTES:
-            raise InputError(f"larger than {MAX_FILE_BYTES // 2**20} MB; not read",
-                             path="<stdin>")
-        return "<stdin>", decode(raw, "<stdin>")
+        return "<stdin>", decode(read_limited(sys.stdin.buffer, "<stdin>"), "<stdin>")
     return name, read_text(name)
 
 
