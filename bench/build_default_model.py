@@ -14,13 +14,13 @@ import sys
 from pathlib import Path
 
 from bunrui.classifier import (
+    Suggester,
     TokenCache,
     TrainingConfig,
     evaluate_split,
     load_corpus,
     save_model,
     time_split,
-    train,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +44,8 @@ def main(argv=None) -> int:
     config = TrainingConfig()
     train_posts, test_posts = time_split(corpus.posts, TEST_DATE)
     result = evaluate_split(train_posts, test_posts, config, cache=cache, n_jobs=2)
-    suggester, report = train(corpus.posts, config, cache=cache, n_jobs=2)
+    suggester = Suggester(config).fit(corpus.posts, cache=cache, n_jobs=2)
+    report = suggester.report_
     evaluation = {
         "split": f"train < {TEST_DATE} <= test",
         "train_posts": result["train_posts"],

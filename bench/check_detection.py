@@ -46,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bunrui.classifier import TokenCache, load_corpus, parse_post, train  # noqa: E402
+from bunrui.classifier import Suggester, TokenCache, load_corpus, parse_post  # noqa: E402
 from bunrui.classifier.check import DEFAULT_THRESHOLDS, RULES, Checker, ModelScores  # noqa: E402
 from bunrui.classifier.taxonomy import Taxonomy, read_jekyll_categories  # noqa: E402
 
@@ -273,7 +273,8 @@ def choose_thresholds(taxonomy, suggester, cases, scores, budgets) -> dict:
 
 def train_model(posts, cache, jobs):
     started = time.perf_counter()
-    suggester, report = train(posts, cache=cache, n_jobs=jobs)
+    suggester = Suggester().fit(posts, cache=cache, n_jobs=jobs)
+    report = suggester.report_
     return suggester, report, time.perf_counter() - started
 
 

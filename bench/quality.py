@@ -39,14 +39,15 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.svm import LinearSVC
 
 from bunrui.classifier import (
+    Suggester,
     TokenCache,
     TrainingConfig,
     evaluate_split,
     load_corpus,
     time_split,
-    train,
 )
 from bunrui.classifier.conform import conform
+from bunrui.classifier.model.documents import tokenize_posts
 from bunrui.classifier.model.evaluation import (
     category_metrics,
     evaluate_rolling,
@@ -55,7 +56,6 @@ from bunrui.classifier.model.evaluation import (
     tag_metrics,
 )
 from bunrui.classifier.model.features import DocumentVectorizer
-from bunrui.classifier.model.suggest import tokenize_posts
 from bunrui.classifier.taxonomy import Taxonomy
 from bunrui.classifier.text.extract import BoilerplateFilter, extract_blocks
 
@@ -131,8 +131,8 @@ def svm_reference(train_posts, test_posts) -> dict:
 def as_served(train_posts, test_posts) -> dict:
     """The defaults' tags as `suggest` and the service give them without a taxonomy file:
     in the terms of the model card's taxonomy, so no tag named like a category."""
-    suggester, _ = train(train_posts, TrainingConfig(), cache=CACHE, n_jobs=2)
-    taxonomy = Taxonomy(categories=tuple(suggester.category_labels))
+    suggester = Suggester(TrainingConfig()).fit(train_posts, cache=CACHE, n_jobs=2)
+    taxonomy = Taxonomy(categories=tuple(suggester.category_labels_))
     served = [conform(s, taxonomy) for s in suggester.suggest_posts(test_posts)]
     return {"tags": tag_metrics([p.tags for p in test_posts],
                                 [[t.label for t in s.tag_candidates] for s in served],

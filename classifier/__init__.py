@@ -4,6 +4,7 @@ from .check import Checker, Finding, Fix
 from .check.fixes import fix_files
 from .corpus.posts import Corpus, Post, load_corpus, parse_post, read_post
 from .errors import BunruiError, FixError, InputError, ModelError, PostError, TaxonomyError
+from .model.config import TrainingConfig
 from .model.evaluation import (
     evaluate_folds,
     evaluate_rolling,
@@ -13,7 +14,7 @@ from .model.evaluation import (
 )
 from .model.persistence import load_model, read_card, save_model
 from .model.suggest import Scored, Suggester, Suggestion
-from .model.training import TrainingConfig, TrainingReport, train
+from .model.training import TrainingReport
 from .taxonomy import Taxonomy, init_taxonomy, read_taxonomy, resolve_taxonomy
 from .text.tokens import TokenCache, Tokenizer
 
@@ -52,5 +53,4 @@ __all__ = [
     "resolve_taxonomy",
     "save_model",
     "time_split",
-    "train",
 ]

@@ -7,13 +7,14 @@ import json
 import pytest
 from conftest import JEKYLL
 
-from bunrui.classifier import ModelError, TrainingConfig, load_corpus, save_model, train
+from bunrui.classifier import ModelError, Suggester, TrainingConfig, load_corpus, save_model
 from bunrui.classifier.model.card import CARD_FILE, FORMAT_VERSION, ModelCard
 
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
-    suggester, report = train(load_corpus([JEKYLL]).posts)
+    suggester = Suggester().fit(load_corpus([JEKYLL]).posts)
+    report = suggester.report_
     folder = tmp_path_factory.mktemp("card")
     card = save_model(suggester, str(folder), report.card(TrainingConfig(), sources=["jekyll"],
                                                           skipped=0))

@@ -11,7 +11,7 @@ import sys
 import pytest
 from conftest import FIXTURES, JEKYLL, write
 
-from bunrui.classifier import TrainingConfig, load_corpus, save_model, train
+from bunrui.classifier import Suggester, TrainingConfig, load_corpus, save_model
 from bunrui.service.cli import main
 
 SITE = FIXTURES / "check" / "site"
@@ -189,7 +189,8 @@ def test_changed_since_a_bad_ref_exits_2(site, capsys):
 @pytest.fixture(scope="module")
 def fixture_model(tmp_path_factory):
     folder = tmp_path_factory.mktemp("model")
-    suggester, report = train(load_corpus([JEKYLL]).posts)
+    suggester = Suggester().fit(load_corpus([JEKYLL]).posts)
+    report = suggester.report_
     save_model(suggester, str(folder), report.card(TrainingConfig()))
     return folder
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import FIXTURES, JEKYLL
 from fastapi.testclient import TestClient
 
-from bunrui.classifier import TrainingConfig, load_corpus, save_model, train
+from bunrui.classifier import Suggester, TrainingConfig, load_corpus, save_model
 from bunrui.classifier.check import Checker
 from bunrui.classifier.taxonomy import read_taxonomy
 from bunrui.service.findings import sort_findings
@@ -22,7 +22,8 @@ DRAFT = ("---\ntitle: \"トマト缶のパスタ\"\ncategories: [レシピ]\ntag
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory) -> Path:
-    suggester, report = train(load_corpus([str(JEKYLL)]).posts)
+    suggester = Suggester().fit(load_corpus([str(JEKYLL)]).posts)
+    report = suggester.report_
     folder = tmp_path_factory.mktemp("model") / "jekyll"
     save_model(suggester, str(folder), report.card(TrainingConfig()))
     return folder

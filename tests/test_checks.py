@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import pytest
 from conftest import FIXTURES, JEKYLL, write
 
-from bunrui.classifier import TrainingConfig, load_corpus, parse_post, train
+from bunrui.classifier import Suggester, TrainingConfig, load_corpus, parse_post
 from bunrui.classifier.check import RULES, Checker, Finding, has_errors, rule_table
 from bunrui.classifier.errors import TaxonomyError
 from bunrui.classifier.taxonomy import Taxonomy, read_taxonomy, resolve_taxonomy
@@ -166,7 +167,8 @@ def test_rule_table_lists_every_rule_with_its_severity():
 
 @pytest.fixture(scope="module")
 def model():
-    suggester, report = train(load_corpus([JEKYLL]).posts)
+    suggester = Suggester().fit(load_corpus([JEKYLL]).posts)
+    report = suggester.report_
     return suggester, report.card(TrainingConfig())
 
 
@@ -251,7 +253,7 @@ def test_documents_are_cached_per_model(model, tmp_path):
     first = checker.documents([post])
     calls = []
     original = checker.suggester.documents
-    checker.suggester = dataclasses.replace(checker.suggester)
+    checker.suggester = copy.copy(checker.suggester)
     checker.suggester.documents = lambda *a, **k: calls.append(1) or original(*a, **k)
     assert checker.documents([post]) == [(list(first[0][0]), list(first[0][1]))]
     assert calls == []  # served from the cache
@@ -283,7 +285,7 @@ def test_scores_are_cached_per_model_and_text(model, tmp_path):
     post = parse_post(COOKING.format(cat="料理", tags="パスタ"), "p.md")
     first = _checker(model, cache=cache, model_key="m1").score([post])
     checker = _checker(model, cache=cache, model_key="m1")
-    checker.suggester = dataclasses.replace(checker.suggester)
+    checker.suggester = copy.copy(checker.suggester)
     checker.suggester.score = lambda docs: pytest.fail("scored again")
     again = checker.score([post])
     assert again["p.md"].categories == pytest.approx(first["p.md"].categories)
@@ -319,7 +321,7 @@ def test_parallel_scoring_after_parallel_training_in_one_process(monkeypatch, tm
     import bunrui.classifier.check.scoring as scoring
 
     posts = load_corpus([JEKYLL]).posts
-    suggester, _ = train(posts, TrainingConfig(half_life_days=None), n_jobs=2)
+    suggester = Suggester(TrainingConfig(half_life_days=None)).fit(posts, n_jobs=2)
     monkeypatch.setattr(scoring, "_PARALLEL_MIN", 2)
     scores = _checker((suggester, None), n_jobs=2).score(posts[:6])
     assert len(scores) == 6

@@ -371,7 +371,7 @@ def test_suggest_watch_loads_a_retrained_model(capsys, model_dir, tmp_path, monk
 
     def retrain():  # the same model saved again, now suggesting one tag at most
         suggester, card = load_model(str(model))
-        suggester.max_tags = 1
+        suggester.max_tags_ = 1
         save_model(suggester, str(model), card)  # dated anew
 
     editor = Editor(retrain,

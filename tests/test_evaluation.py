@@ -11,6 +11,7 @@ from conftest import JEKYLL
 from bunrui.classifier import (
     InputError,
     Post,
+    Suggester,
     TrainingConfig,
     evaluate_folds,
     evaluate_rolling,
@@ -19,7 +20,6 @@ from bunrui.classifier import (
     newest_share_date,
     time_split,
 )
-from bunrui.classifier.model import evaluation
 from bunrui.classifier.model.evaluation import (
     baseline,
     category_metrics,
@@ -226,13 +226,13 @@ def test_rolling_windows_reject_impossible_settings(posts, start, every):
 
 def test_evaluate_rolling_retrains_reusing_earlier_choices(posts, monkeypatch):
     seen = []
-    real_train = evaluation.train
+    real_fit = Suggester.fit
 
-    def recording_train(train_posts, config, **kwargs):
+    def recording_fit(self, train_posts, **kwargs):
         seen.append((len(train_posts), kwargs.get("previous")))
-        return real_train(train_posts, config, **kwargs)
+        return real_fit(self, train_posts, **kwargs)
 
-    monkeypatch.setattr(evaluation, "train", recording_train)
+    monkeypatch.setattr(Suggester, "fit", recording_fit)
     config = TrainingConfig(min_tag_count=3)
     result = evaluate_rolling(posts, dt.date(2025, 5, 1), config, every_days=14)
     assert result["retrains"] == len(seen) == 5

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import DRAFTS, JEKYLL
 
-from bunrui.classifier import TrainingConfig, load_corpus, save_model, train
+from bunrui.classifier import Suggester, TrainingConfig, load_corpus, save_model
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.png"
@@ -55,7 +55,8 @@ def server(tmp_path_factory):
     from bunrui.service.settings import Settings
 
     folder = tmp_path_factory.mktemp("page-model") / "jekyll"
-    suggester, report = train(load_corpus([str(JEKYLL)]).posts, cache=None)
+    suggester = Suggester().fit(load_corpus([str(JEKYLL)]).posts, cache=None)
+    report = suggester.report_
     save_model(suggester, str(folder), report.card(TrainingConfig()))
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

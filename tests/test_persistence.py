@@ -3,6 +3,7 @@ clear errors for missing, damaged, tampered and old model folders."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import hashlib
@@ -17,12 +18,12 @@ from conftest import DRAFT_EXPECTATIONS, DRAFTS, JEKYLL
 
 from bunrui.classifier import (
     ModelError,
+    Suggester,
     TrainingConfig,
     load_corpus,
     load_model,
     read_card,
     save_model,
-    train,
 )
 from bunrui.classifier.model import persistence
 from bunrui.classifier.model.persistence import (
@@ -43,7 +44,8 @@ DATA_FILES = [PARAMS_FILE, ARRAYS_FILE, POSTINGS_FILE, POST_TAGS_FILE]
 def trained():
     corpus = load_corpus([JEKYLL])
     config = TrainingConfig(min_tag_count=3)
-    suggester, report = train(corpus.posts, config)
+    suggester = Suggester(config).fit(corpus.posts)
+    report = suggester.report_
     return suggester, report.card(config), corpus
 
 
@@ -130,9 +132,9 @@ def test_roundtrip_scores_are_identical_to_the_last_bit(trained, saved):
         assert new.dtype == old.dtype and np.array_equal(new, old)
     assert (before[2] != after[2]).nnz == 0
     # Column-major tag coefficients: scoring reads them in place (see TagClassifier.fit).
-    assert loaded.tag_model.coef_.flags.f_contiguous
-    assert loaded.boilerplate.recurring_ == suggester.boilerplate.recurring_
-    assert all(type(h) is int for h in loaded.boilerplate.recurring_)
+    assert loaded.tag_model_.coef_.flags.f_contiguous
+    assert loaded.boilerplate_.recurring_ == suggester.boilerplate_.recurring_
+    assert all(type(h) is int for h in loaded.boilerplate_.recurring_)
 
 
 def test_folder_holds_data_files_and_card_only(saved):
@@ -184,7 +186,8 @@ def test_saving_into_an_old_models_folder_replaces_its_pickle(trained, tmp_path)
 
 
 def test_a_model_without_similar_posts_leaves_none_of_their_files(trained, copy_of_saved):
-    suggester = dataclasses.replace(trained[0], neighbours=None, tag_mix=1.0)
+    suggester = copy.copy(trained[0])
+    suggester.neighbours_, suggester.tag_mix_ = None, 1.0
     save_model(suggester, str(copy_of_saved), trained[1])
     assert sorted(p.name for p in copy_of_saved.iterdir()) == sorted(
         [CARD_FILE, PARAMS_FILE, ARRAYS_FILE])
@@ -222,13 +225,15 @@ def test_failed_save_leaves_no_temp_files_and_never_a_mixed_model(
 
     monkeypatch.setattr(persistence, "write_atomic", write_until_the_disk_is_full)
     with pytest.raises(ModelError, match="No space left"):
-        save_model(dataclasses.replace(suggester, max_tags=1), str(copy_of_saved), card)
+        fewer = copy.copy(suggester)
+        fewer.max_tags_ = 1
+        save_model(fewer, str(copy_of_saved), card)
     after = {p.name: p.read_bytes() for p in copy_of_saved.iterdir()}
     assert sorted(after) == sorted(before)  # no temporary files
     assert after[CARD_FILE] == before[CARD_FILE]
     if failing_write == 0:  # nothing written: the old model is whole
         assert after == before
-        assert load_model(str(copy_of_saved))[0].max_tags == suggester.max_tags
+        assert load_model(str(copy_of_saved))[0].max_tags_ == suggester.max_tags_
     else:  # the old card no longer matches a file: refused, never half of each model
         with pytest.raises(ModelError, match="does not match the model card"):
             load_model(str(copy_of_saved))
@@ -448,3 +453,25 @@ def test_unreadable_card(copy_of_saved, text):
     (copy_of_saved / CARD_FILE).write_text(text, encoding="latin-1")
     with pytest.raises(ModelError, match="unreadable model card"):
         load_model(str(copy_of_saved))
+
+
+@pytest.mark.parametrize("change, where", [
+    ({"min_tags": "one"}, "min_tags"),
+    ({"max_chars": [6000]}, "max_chars"),
+    ({"surprise": 1}, "surprise"),
+])
+def test_a_cards_training_config_is_checked_field_by_field(copy_of_saved, change, where):
+    path = copy_of_saved / CARD_FILE
+    card = json.loads(path.read_text(encoding="utf-8"))
+    card["training"]["config"].update(change)
+    path.write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(ModelError, match=f"training config: {where}") as info:
+        load_model(str(copy_of_saved))
+    assert info.value.path == str(path)
+
+
+def test_a_loaded_model_reads_its_settings_from_its_card(trained, saved):
+    loaded, card = load_model(str(saved[0]))
+    assert loaded.config == TrainingConfig.from_json(card.training.config)
+    assert (loaded.min_tags, loaded.max_chars) == (trained[0].min_tags, trained[0].max_chars)
+    assert loaded.report_ is None  # the facts of training are the card's

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bunrui.classifier import Post, TrainingConfig, train
+from bunrui.classifier import Post, Suggester, TrainingConfig
 from bunrui.classifier.check import Checker
 from bunrui.classifier.model.evaluation import evaluate_split
 from bunrui.classifier.model.series import find_series, label_of, render, to_series
@@ -79,12 +79,13 @@ def _blog() -> list[Post]:
 
 @pytest.fixture(scope="module")
 def trained():
-    return train(_blog())
+    suggester = Suggester().fit(_blog())
+    return suggester, suggester.report_
 
 
 def test_the_model_learns_the_series_and_suggests_the_drafts_year(trained):
     suggester, report = trained
-    assert "advent{year}" in suggester.tag_labels
+    assert "advent{year}" in suggester.tag_labels_
     assert report.tag_counts["advent{year}"] == 6
     draft = post("new.md", dt.date(2025, 12, 4), title="アドベントカレンダー4日目", body=ADVENT)
     [suggestion] = suggester.suggest_posts([draft], explain=3)
@@ -96,9 +97,9 @@ def test_the_model_learns_the_series_and_suggests_the_drafts_year(trained):
 
 
 def test_literal_years_can_be_kept():
-    suggester, _ = train(_blog(), TrainingConfig(tag_series=False))
-    assert {"advent2023", "advent2024"} <= set(suggester.tag_labels)
-    assert "advent{year}" not in suggester.tag_labels
+    suggester = Suggester(TrainingConfig(tag_series=False)).fit(_blog())
+    assert {"advent2023", "advent2024"} <= set(suggester.tag_labels_)
+    assert "advent{year}" not in suggester.tag_labels_
 
 
 def test_evaluation_counts_next_years_tag_as_known_and_found():
@@ -114,7 +115,7 @@ def test_evaluation_counts_next_years_tag_as_known_and_found():
 
 def test_the_check_knows_this_years_tag_of_a_series(trained):
     suggester, _ = trained
-    checker = Checker(Taxonomy(known_tags=tuple(suggester.tag_labels)), suggester)
+    checker = Checker(Taxonomy(known_tags=tuple(suggester.tag_labels_)), suggester)
     text = ("---\ntitle: アドベントカレンダー5日目\ndate: 2025-12-05\ntags: [advent2025]\n---\n"
             + ADVENT + "\n")
     report = checker.check_texts([("2025-12-05-advent.md", text)])

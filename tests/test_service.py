@@ -13,7 +13,7 @@ import pytest
 from conftest import DRAFTS, JEKYLL
 from fastapi.testclient import TestClient
 
-from bunrui.classifier import InputError, ModelError, PostError, load_corpus, save_model, train
+from bunrui.classifier import InputError, ModelError, PostError, Suggester, load_corpus, save_model
 from bunrui.classifier.model.persistence import ARRAYS_FILE
 from bunrui.service.cli import main as cli_main
 from bunrui.service.deps import get_model
@@ -31,7 +31,8 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def model_dir(tmp_path_factory) -> Path:
     """A model trained once on the fixture blog (no token cache)."""
     corpus = load_corpus([str(JEKYLL)])
-    suggester, report = train(corpus.posts, cache=None)
+    suggester = Suggester().fit(corpus.posts, cache=None)
+    report = suggester.report_
     folder = tmp_path_factory.mktemp("model") / "jekyll"
     save_model(suggester, str(folder), report.card(_config()))
     return folder

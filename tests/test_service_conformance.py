@@ -18,7 +18,7 @@ import pytest
 from conftest import JEKYLL
 from hypothesis import HealthCheck, given, settings
 
-from bunrui.classifier import TrainingConfig, load_corpus, save_model, train
+from bunrui.classifier import Suggester, TrainingConfig, load_corpus, save_model
 from bunrui.service.main import create_app
 from bunrui.service.settings import Settings
 
@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory) -> Path:
-    suggester, report = train(load_corpus([str(JEKYLL)]).posts, cache=None)
+    suggester = Suggester().fit(load_corpus([str(JEKYLL)]).posts, cache=None)
+    report = suggester.report_
     folder = tmp_path_factory.mktemp("model") / "jekyll"
     save_model(suggester, str(folder), report.card(TrainingConfig()))
     return folder

@@ -9,8 +9,8 @@ import pytest
 from conftest import JEKYLL
 
 from bunrui.classifier import TokenCache, Tokenizer, load_corpus
-from bunrui.classifier.model import suggest as suggest_module
-from bunrui.classifier.model.suggest import body_key, learn_documents, tokenize_posts
+from bunrui.classifier.model import documents as documents_module
+from bunrui.classifier.model.documents import body_key, learn_documents, tokenize_posts
 from bunrui.classifier.text.extract import BoilerplateFilter, extract_blocks
 from bunrui.classifier.text.tokens import CACHE_FILE
 
@@ -33,7 +33,7 @@ def uncached(posts):
 def work(monkeypatch):
     """Counts the bodies extracted and the texts tokenized."""
     seen = {"extracted": 0, "tokenized": 0}
-    extract, tokenize = suggest_module.extract_blocks, Tokenizer.__call__
+    extract, tokenize = documents_module.extract_blocks, Tokenizer.__call__
 
     def counting_extract(body):
         seen["extracted"] += 1
@@ -43,7 +43,7 @@ def work(monkeypatch):
         seen["tokenized"] += 1
         return tokenize(self, text)
 
-    monkeypatch.setattr(suggest_module, "extract_blocks", counting_extract)
+    monkeypatch.setattr(documents_module, "extract_blocks", counting_extract)
     monkeypatch.setattr(Tokenizer, "__call__", counting_tokenize)
     return seen
 

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from conftest import DRAFT_EXPECTATIONS, DRAFTS, HUGO, JEKYLL, TAGSONLY
 
-from bunrui.classifier import InputError, ModelError, Post, TrainingConfig, load_corpus, train
+from bunrui.classifier import InputError, ModelError, Post, Suggester, TrainingConfig, load_corpus
 from bunrui.classifier.model.estimators import prior_shift
-from bunrui.classifier.model.training import fingerprint, recency_weights
+from bunrui.classifier.model.fitting import recency_weights
+from bunrui.classifier.model.training import fingerprint
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,8 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def model(corpus):
-    return train(corpus.posts, TrainingConfig(min_tag_count=3))
+    suggester = Suggester(TrainingConfig(min_tag_count=3)).fit(corpus.posts)
+    return suggester, suggester.report_
 
 
 @pytest.fixture(scope="module")
@@ -58,18 +60,18 @@ def test_scores_are_probabilities(suggester, name):
     assert suggestion.category == suggestion.categories[0]
     candidates = [s.score for s in suggestion.tag_candidates]
     assert candidates == sorted(candidates, reverse=True)
-    assert len(candidates) == min(20, len(suggester.tag_labels))
+    assert len(candidates) == min(20, len(suggester.tag_labels_))
     for score in categories + candidates:
         assert 0.0 <= score <= 1.0
     tags = [s.score for s in suggestion.tags]
     assert tags == candidates[: len(tags)]
-    assert suggester.min_tags <= len(tags) <= suggester.max_tags
+    assert suggester.min_tags <= len(tags) <= suggester.max_tags_
 
 
 def test_category_labels_and_tag_labels(suggester):
-    assert sorted(suggester.category_labels) == sorted(["料理", "旅行", "プログラミング"])
-    assert "Python" in suggester.tag_labels
-    assert "お菓子" not in suggester.tag_labels  # used twice, below min_tag_count
+    assert sorted(suggester.category_labels_) == sorted(["料理", "旅行", "プログラミング"])
+    assert "Python" in suggester.tag_labels_
+    assert "お菓子" not in suggester.tag_labels_  # used twice, below min_tag_count
 
 
 def test_report(corpus, report):
@@ -89,21 +91,23 @@ def test_report(corpus, report):
 @pytest.mark.parametrize("min_tag_count", [1, 5, 6])
 def test_rare_tags_are_listed_and_left_out(corpus, min_tag_count):
     counts = Counter(t for p in corpus.posts for t in p.tags)
-    suggester, report = train(corpus.posts, TrainingConfig(min_tag_count=min_tag_count))
+    suggester = Suggester(TrainingConfig(min_tag_count=min_tag_count)).fit(corpus.posts)
+    report = suggester.report_
     assert report.rare_tags == {t: c for t, c in counts.items() if c < min_tag_count}
-    assert set(suggester.tag_labels) == {t for t, c in counts.items() if c >= min_tag_count}
-    assert not set(report.rare_tags) & set(suggester.tag_labels)
+    assert set(suggester.tag_labels_) == {t for t, c in counts.items() if c >= min_tag_count}
+    assert not set(report.rare_tags) & set(suggester.tag_labels_)
     suggestion = suggester.suggest_text(draft("python-draft.md"))
     assert not {t.label for t in suggestion.tag_candidates} & set(report.rare_tags)
 
 
 def test_tags_only_corpus_trains_a_tag_model_without_categories():
     posts = load_corpus([TAGSONLY]).posts
-    suggester, report = train(posts)
-    assert suggester.category_model is None
-    assert suggester.category_labels == []
+    suggester = Suggester().fit(posts)
+    report = suggester.report_
+    assert suggester.category_model_ is None
+    assert suggester.category_labels_ == []
     assert report.category_counts == {}
-    assert set(suggester.tag_labels) == {"Python", "テスト", "JavaScript", "データベース"}
+    assert set(suggester.tag_labels_) == {"Python", "テスト", "JavaScript", "データベース"}
     suggestion = suggester.suggest_text("# Pythonのテスト\n\npytestでPythonのテストを書く。")
     assert suggestion.category is None
     assert suggestion.categories == []
@@ -113,8 +117,9 @@ def test_tags_only_corpus_trains_a_tag_model_without_categories():
 
 def test_categories_only_corpus_trains_a_category_model_without_tags(corpus):
     posts = [dataclasses.replace(p, tags=()) for p in corpus.posts]
-    suggester, report = train(posts)
-    assert suggester.tag_model is None
+    suggester = Suggester().fit(posts)
+    report = suggester.report_
+    assert suggester.tag_model_ is None
     assert report.tag_counts == {}
     suggestion = suggester.suggest_text(draft("kyoto-draft.md"))
     assert suggestion.category.label == "旅行"
@@ -160,8 +165,8 @@ def drifting_corpus() -> list[Post]:
 
 def test_half_life_lets_recent_tags_win():
     text = "Pythonでテストを書く"
-    plain, _ = train(drifting_corpus(), TrainingConfig(half_life_days=None))
-    recent, _ = train(drifting_corpus(), TrainingConfig(half_life_days=30))
+    plain = Suggester(TrainingConfig(half_life_days=None)).fit(drifting_corpus())
+    recent = Suggester(TrainingConfig(half_life_days=30)).fit(drifting_corpus())
     before = plain.suggest_text(text)
     after = recent.suggest_text(text)
 
@@ -185,7 +190,7 @@ def test_half_life_lets_recent_tags_win():
 )
 def test_untrainable_corpora_raise_model_error(posts):
     with pytest.raises(ModelError):
-        train(posts, TrainingConfig(min_tag_count=3))
+        Suggester(TrainingConfig(min_tag_count=3)).fit(posts)
 
 
 def test_front_matter_labels_are_not_evidence(suggester):
@@ -214,7 +219,7 @@ def test_limit_and_threshold_bound_the_tags(suggester):
     text = draft("kyoto-draft.md")
     assert len(suggester.suggest_text(text, limit=1).tags) == 1
     everything = suggester.suggest_text(text, threshold=0.0)
-    assert len(everything.tags) == suggester.max_tags
+    assert len(everything.tags) == suggester.max_tags_
     nothing_passes = suggester.suggest_text(text, threshold=1.0)
     assert len(nothing_passes.tags) == suggester.min_tags
 
@@ -243,8 +248,8 @@ def test_similar_posts_explain_the_tags_and_exclude_the_post_itself(corpus, sugg
 
 
 def test_the_tag_model_alone_when_neighbours_are_off(corpus):
-    alone, _ = train(corpus.posts, TrainingConfig(min_tag_count=3, tag_neighbours=0))
-    assert alone.neighbours is None and alone.tag_mix == 1.0
+    alone = Suggester(TrainingConfig(min_tag_count=3, tag_neighbours=0)).fit(corpus.posts)
+    assert alone.neighbours_ is None and alone.tag_mix_ == 1.0
     suggestion = alone.suggest_text(draft("kyoto-draft.md"), explain=3)
     assert suggestion.similar_posts == []
     assert suggestion.as_dict()["explanations"]["similar_posts"] == []
@@ -275,10 +280,11 @@ def larger_posts():
 
 
 def test_threshold_is_chosen_on_held_out_posts(larger_posts):
-    suggester, report = train(larger_posts, TrainingConfig(validation_share=0.2))
+    suggester = Suggester(TrainingConfig(validation_share=0.2)).fit(larger_posts)
+    report = suggester.report_
     assert report.validation["posts"] == int(len(larger_posts) * 0.2)
     assert 0.05 <= report.tag_threshold <= 0.95
-    assert suggester.tag_threshold == report.tag_threshold
+    assert suggester.tag_threshold_ == report.tag_threshold
     suggestion = suggester.suggest_text(draft("kyoto-draft.md"))
     assert suggestion.category.label == "旅行"
     assert "京都" in [t.label for t in suggestion.tag_candidates[:3]]
@@ -286,9 +292,23 @@ def test_threshold_is_chosen_on_held_out_posts(larger_posts):
 
 def test_training_in_two_processes_gives_the_same_model(larger_posts):
     config = TrainingConfig(validation_share=0.2)
-    serial, serial_report = train(larger_posts, config, n_jobs=1)
-    parallel, parallel_report = train(larger_posts, config, n_jobs=2)
+    serial = Suggester(config).fit(larger_posts, n_jobs=1)
+    serial_report = serial.report_
+    parallel = Suggester(config).fit(larger_posts, n_jobs=2)
+    parallel_report = parallel.report_
     assert parallel_report == serial_report
     for name, _, _ in DRAFT_EXPECTATIONS:
         assert (parallel.suggest_text(draft(name)).as_dict()
                 == serial.suggest_text(draft(name)).as_dict())
+
+
+def test_suggester_is_an_estimator(corpus):
+    config = TrainingConfig(min_tag_count=3)
+    suggester = Suggester(config)
+    with pytest.raises(ModelError, match="not fitted"):
+        suggester.suggest_text("# 味噌汁\n\n出汁を取る。")
+    assert suggester.fit(corpus.posts) is suggester
+    assert suggester.config is config and config == TrainingConfig(min_tag_count=3)
+    fitted = [name for name in vars(suggester) if name != "config"]
+    assert fitted and all(name.endswith("_") for name in fitted)
+    assert suggester.report_.n_posts == len(corpus.posts)

@@ -117,8 +117,8 @@ def _scores(suggester, categories, tags, date) -> ModelScores:
     """Probabilities by label, in the order of the model's labels, as a post of ``date``
     is tagged (a series takes its year)."""
     return ModelScores(
-        {c: float(p) for c, p in zip(suggester.category_labels, categories, strict=False)},
-        {render(t, date): float(p) for t, p in zip(suggester.tag_labels, tags, strict=False)})
+        {c: float(p) for c, p in zip(suggester.category_labels_, categories, strict=False)},
+        {render(t, date): float(p) for t, p in zip(suggester.tag_labels_, tags, strict=False)})
 
 
 def _decode(suggester, stored, date) -> ModelScores | None:
@@ -127,7 +127,7 @@ def _decode(suggester, stored, date) -> ModelScores | None:
         return None
     cats, tags = stored
     s = suggester
-    if len(cats) != (len(s.category_labels) if s.category_model is not None else 0) or (
-            len(tags) != (len(s.tag_labels) if s.tag_model is not None else 0)):
+    if len(cats) != (len(s.category_labels_) if s.category_model_ is not None else 0) or (
+            len(tags) != (len(s.tag_labels_) if s.tag_model_ is not None else 0)):
         return None
     return _scores(s, cats, tags, date)

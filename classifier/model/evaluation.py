@@ -14,8 +14,9 @@ from sklearn.metrics import f1_score
 from ..corpus.posts import Post
 from ..errors import InputError
 from ..text.tokens import TokenCache
+from .config import TrainingConfig
 from .series import label_of, render
-from .training import TrainingConfig, train
+from .suggest import Suggester
 
 K_VALUES = (1, 3, 5)
 
@@ -113,7 +114,7 @@ def _model_predictions(suggester, test_posts: Sequence[Post], cache: TokenCache 
     """(best category, ranked tags, suggested tags) of each test post."""
     docs = suggester.documents(test_posts, cache=cache, n_jobs=n_jobs)
     cats, tags, _ = suggester.score(docs)
-    predicted = ([suggester.category_labels[k] for k in cats.argmax(axis=1)] if cats is not None
+    predicted = ([suggester.category_labels_[k] for k in cats.argmax(axis=1)] if cats is not None
                  else [None] * len(test_posts))
     ranked, chosen = [], []
     for i in range(len(test_posts)):
@@ -123,14 +124,14 @@ def _model_predictions(suggester, test_posts: Sequence[Post], cache: TokenCache 
             continue
         order = np.argsort(-tags[i], kind="stable")
         date = test_posts[i].date
-        ranked.append([render(suggester.tag_labels[k], date) for k in order])
-        chosen.append([render(suggester.tag_labels[k], date)
+        ranked.append([render(suggester.tag_labels_[k], date) for k in order])
+        chosen.append([render(suggester.tag_labels_[k], date)
                        for k in suggester.choose_tags(tags[i])])
     return predicted, ranked, chosen
 
 
 def _unknown_tags(suggester, test_posts: Sequence[Post]) -> int:
-    known = set(suggester.tag_labels)
+    known = set(suggester.tag_labels_)
     return sum(label_of(t, known) not in known for p in test_posts for t in p.tags)
 
 
@@ -138,7 +139,8 @@ def evaluate_split(train_posts: Sequence[Post], test_posts: Sequence[Post],
                    config: TrainingConfig | None = None, *, cache: TokenCache | None = None,
                    n_jobs: int = 1) -> dict:
     """Train on ``train_posts``, measure on ``test_posts``, with the baselines beside."""
-    suggester, report = train(train_posts, config, cache=cache, n_jobs=n_jobs)
+    suggester = Suggester(config).fit(train_posts, cache=cache, n_jobs=n_jobs)
+    report = suggester.report_
     return {
         "train_posts": len(train_posts),
         "test_posts": len(test_posts),
@@ -186,8 +188,9 @@ def evaluate_rolling(posts: Sequence[Post], start: dt.date, config: TrainingConf
     base: tuple[list, list, list] = ([], [], [])
     previous, retrains, unknown = None, 0, 0
     for train_posts, window in rolling_windows(posts, start, every_days):
-        suggester, report = train(train_posts, config, cache=cache, n_jobs=n_jobs,
-                                  previous=previous)
+        suggester = Suggester(config).fit(train_posts, cache=cache, n_jobs=n_jobs,
+                                          previous=previous)
+        report = suggester.report_
         previous = report.card(config)
         for side, found in ((model, _model_predictions(suggester, window, cache, n_jobs)),
                             (base, _baseline_predictions(train_posts, window))):

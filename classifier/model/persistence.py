@@ -23,11 +23,13 @@ from ..corpus.files import write_atomic
 from ..errors import ModelError
 from ..text.extract import BoilerplateFilter
 from .card import CARD_FILE, FORMAT_VERSION, ModelCard, library_versions
+from .config import TrainingConfig
 from .datafiles import Arrays, JsonPart, ModelFiles, check, digest
 from .estimators import TagClassifier
 from .features import DocumentVectorizer
 from .neighbours import PostIndex
 from .suggest import Suggester
+from .training import Fitted
 
 PARAMS_FILE = "model.json"  # settings, labels, vocabulary, post titles
 ARRAYS_FILE = "arrays.npz"  # dense arrays: coefficients, idf, boilerplate fingerprints
@@ -43,13 +45,13 @@ _FLOATS = (np.float32, np.float64)
 
 def _state(s: Suggester) -> tuple[dict, dict[str, np.ndarray], dict[str, sp.csr_matrix]]:
     """(JSON settings, dense arrays, sparse matrices by file name) of a suggester."""
-    vectorizer, boilerplate = s.vectorizer, s.boilerplate
+    vectorizer, boilerplate = s.vectorizer_, s.boilerplate_
     params: dict[str, Any] = {
         "suggester": {
-            "category_labels": list(map(str, s.category_labels)),
-            "tag_labels": list(map(str, s.tag_labels)),
-            "tag_threshold": float(s.tag_threshold), "min_tags": int(s.min_tags),
-            "max_tags": int(s.max_tags), "max_chars": s.max_chars, "tag_mix": float(s.tag_mix),
+            "category_labels": list(map(str, s.category_labels_)),
+            "tag_labels": list(map(str, s.tag_labels_)),
+            "tag_threshold": float(s.tag_threshold_), "max_tags": int(s.max_tags_),
+            "tag_mix": float(s.tag_mix_),
         },
         "boilerplate": {"min_share": boilerplate.min_share, "min_posts": boilerplate.min_posts,
                         "threshold": int(boilerplate.threshold_)},
@@ -64,18 +66,18 @@ def _state(s: Suggester) -> tuple[dict, dict[str, np.ndarray], dict[str, sp.csr_
               "idf": vectorizer.tfidf_.idf_}
     sparse = {}
     # Only what prediction reads is kept; how a model was fitted is in the card's config.
-    if s.category_model is not None:
-        params["category_model"] = {"classes": [str(c) for c in s.category_model.classes_]}
-        arrays["category_coef"] = s.category_model.coef_
-        arrays["category_intercept"] = s.category_model.intercept_
-    if s.tag_model is not None:
-        params["tag_model"] = {"multilabel": bool(s.tag_model.multilabel_)}
-        arrays["tag_coef"] = s.tag_model.coef_
-        arrays["tag_intercept"] = s.tag_model.intercept_
-    if s.neighbours is not None:
-        params["neighbours"] = {"k": int(s.neighbours.k), "titles": list(s.neighbours.titles)}
-        arrays["post_weights"] = s.neighbours.weights
-        sparse = {POSTINGS_FILE: s.neighbours.postings, POST_TAGS_FILE: s.neighbours.Y}
+    if s.category_model_ is not None:
+        params["category_model"] = {"classes": [str(c) for c in s.category_model_.classes_]}
+        arrays["category_coef"] = s.category_model_.coef_
+        arrays["category_intercept"] = s.category_model_.intercept_
+    if s.tag_model_ is not None:
+        params["tag_model"] = {"multilabel": bool(s.tag_model_.multilabel_)}
+        arrays["tag_coef"] = s.tag_model_.coef_
+        arrays["tag_intercept"] = s.tag_model_.intercept_
+    if s.neighbours_ is not None:
+        params["neighbours"] = {"k": int(s.neighbours_.k), "titles": list(s.neighbours_.titles)}
+        arrays["post_weights"] = s.neighbours_.weights
+        sparse = {POSTINGS_FILE: s.neighbours_.postings, POST_TAGS_FILE: s.neighbours_.Y}
     return params, arrays, sparse
 
 
@@ -237,14 +239,15 @@ def load_model(folder: str) -> tuple[Suggester, ModelCard]:
     tags = params.section("tag_model", optional=True)
     tag_model = _tag_model(tags, arrays, n_tags, n_terms) if tags else None
     index = params.section("neighbours", optional=True)
-    suggester = Suggester(
+    fitted = Fitted(
         boilerplate=_boilerplate(params.section("boilerplate"), arrays),
         vectorizer=vectorizer,
         category_model=category_model, category_labels=category_labels,
         tag_model=tag_model, tag_labels=tag_labels,
-        tag_threshold=top.number("tag_threshold"), min_tags=top.integer("min_tags"),
-        max_tags=top.integer("max_tags"), max_chars=top.integer("max_chars", optional=True),
+        tag_threshold=top.number("tag_threshold"), max_tags=top.integer("max_tags"),
         neighbours=_neighbours(index, arrays, files, n_tags, n_terms) if index else None,
         tag_mix=top.number("tag_mix"),
     )
-    return suggester, card
+    # min_tags and max_chars, read when suggesting, are the card's config.
+    config = TrainingConfig.from_json(card.training.config, os.path.join(folder, CARD_FILE))
+    return Suggester.restore(config, fitted), card

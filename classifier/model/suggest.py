@@ -1,4 +1,5 @@
-"""The trained suggester: a draft in, a scored category and tags out, with reasons."""
+"""The suggester: fitted on a blog's posts, it turns a draft into a scored category and
+tags, with reasons."""
 
 from __future__ import annotations
 
@@ -8,24 +9,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..corpus.posts import Post, parse_post
-from ..errors import InputError
-from ..text.extract import (
-    TEXT_VERSION,
-    Block,
-    BoilerplateFilter,
-    extract_blocks,
-    fingerprints,
-    join_blocks,
-)
-from ..text.tokens import TokenCache, content_hash, tokenize_many
-from .features import Document, DocumentVectorizer
-from .neighbours import PostIndex
+from ..errors import InputError, ModelError
+from ..text.tokens import TokenCache
+from .card import ModelCard
+from .config import TrainingConfig
+from .documents import tokenize_posts
+from .features import Document
+from .ranking import choose_tags, mixed_tag_scores
 from .series import render
+from .training import Fitted, fit
 
 N_CANDIDATES = 20
-# What of a title is read, as a body is read only so far: real titles are far shorter, and
-# MeCab keeps the memory of the longest text it was given for as long as it lives.
-TITLE_CHARS = 1_000
 
 
 @dataclass(frozen=True)
@@ -64,154 +58,88 @@ class Suggestion:
         return out
 
 
-def body_key(body: str) -> str:
-    """The cache key of what is extracted from a body."""
-    return content_hash(f"blocks\0{TEXT_VERSION}\0{body}")
-
-
-def extract_many(bodies: Sequence[str], keys: list[str],
-                 cache: TokenCache | None) -> list[list[Block]]:
-    """``extract_blocks`` of each body, through the cache (``keys``: ``body_key`` of each)."""
-    known = cache.get_blobs(keys) if cache else {}
-    out, fresh = [], {}
-    for key, body in zip(keys, bodies, strict=True):
-        try:
-            blocks = [Block(text, level, bool(link), bkey)
-                      for text, level, link, bkey in known[key]]
-        except (KeyError, TypeError, ValueError):  # absent, or an entry of another shape
-            blocks = extract_blocks(body)
-            fresh[key] = [[b.text, b.heading_level, b.link_only, b.key] for b in blocks]
-        out.append(blocks)
-    if cache and fresh:
-        cache.put_blobs(fresh)
-    return out
-
-
-def body_text(blocks: Sequence[Block], boilerplate: BoilerplateFilter,
-              max_chars: int | None) -> str:
-    """The body text a model learns from: plain, boilerplate removed, capped in length."""
-    text = join_blocks(boilerplate.clean(blocks))
-    return text[:max_chars] if max_chars else text
-
-
-def learn_documents(posts: Sequence[Post], max_chars: int | None, *,
-                    cache: TokenCache | None = None, n_jobs: int = 1,
-                    progress=None) -> tuple[BoilerplateFilter, list[Document]]:
-    """A boilerplate filter fitted on ``posts``, and their documents as it leaves them.
-
-    Retraining reads every post again. Through the cache an unchanged post costs little
-    more than reading its blocks' fingerprints: a body's tokens are kept under a key of
-    the body and of the blocks the filter removes from it, so only bodies that changed,
-    or whose boilerplate did, are extracted, cleaned and tokenized again.
-    """
-    bodies = [p.body for p in posts]
-    keys = [body_key(body) for body in bodies]
-    prints = cache.get_fingerprints(keys) if cache else {}
-    blocks: dict[int, list[Block]] = {}
-
-    def extract(indices: list[int]) -> None:
-        found = extract_many([bodies[i] for i in indices], [keys[i] for i in indices], cache)
-        blocks.update(zip(indices, found, strict=True))
-
-    extract([i for i, k in enumerate(keys) if k not in prints])
-    fresh = {keys[i]: fingerprints(b) for i, b in blocks.items()}
-    if cache:
-        cache.put_fingerprints(fresh)
-    prints.update(fresh)
-    boilerplate = BoilerplateFilter().fit_fingerprints(prints[k] for k in keys)
-
-    memo = [content_hash(f"body\0{max_chars}\0{key}\0{boilerplate.recurring(prints[key])}")
-            for key in keys]
-    known = cache.get_many(list(set(memo))) if cache else {}
-    todo = [i for i, m in enumerate(memo) if m not in known]
-    extract([i for i in todo if i not in blocks])
-    if progress:
-        progress(len(posts) - len(todo))
-    texts = [p.title[:TITLE_CHARS] for p in posts]
-    texts += [body_text(blocks[i], boilerplate, max_chars) for i in todo]
-    tokens = tokenize_many(texts, cache=cache, n_jobs=n_jobs, progress=progress)
-    fresh_bodies = {memo[i]: toks for i, toks in zip(todo, tokens[len(posts) :], strict=True)}
-    if cache:
-        cache.put_many(fresh_bodies)
-    known.update(fresh_bodies)
-    return boilerplate, list(zip(tokens[: len(posts)], [known[m] for m in memo], strict=True))
-
-
-def tokenize_posts(posts: Sequence[Post], boilerplate: BoilerplateFilter,
-                   max_chars: int | None, *, blocks: Sequence[Sequence[Block]] | None = None,
-                   cache: TokenCache | None = None, n_jobs: int = 1,
-                   progress=None) -> list[Document]:
-    """Tokenized (title, body) pairs for ``posts`` (``blocks``: their bodies, if already split)."""
-    if blocks is None:
-        blocks = [extract_blocks(p.body) for p in posts]
-    texts = [p.title[:TITLE_CHARS] for p in posts]
-    texts += [body_text(b, boilerplate, max_chars) for b in blocks]
-    tokens = tokenize_many(texts, cache=cache, n_jobs=n_jobs, progress=progress)
-    return list(zip(tokens[: len(posts)], tokens[len(posts) :], strict=True))
-
-
-def mixed_tag_scores(tag_model, neighbours: PostIndex | None, tag_mix: float, X) -> np.ndarray:
-    """``tag_mix`` times the tag model's probabilities plus the rest times the neighbours'
-    votes (the model's alone without neighbours)."""
-    scores = tag_model.predict_proba(X)
-    if neighbours is None:
-        return scores
-    return tag_mix * scores + (1 - tag_mix) * neighbours.votes(X)
-
-
-def choose_tags(scores: np.ndarray, threshold: float, min_tags: int, max_tags: int) -> list[int]:
-    """Indices of the tags scoring at least ``threshold``, best first, at most
-    ``max_tags``; the best ``min_tags`` when fewer pass."""
-    order = np.argsort(-scores, kind="stable")
-    chosen = [i for i in order[:max_tags] if scores[i] >= threshold]
-    if len(chosen) < min(min_tags, max_tags):
-        chosen = list(order[: min(min_tags, max_tags)])
-    return chosen
-
-
-@dataclass
 class Suggester:
-    """Everything a trained model needs to turn a draft into a ``Suggestion``.
+    """A blog's category and tag suggester, an estimator in scikit-learn's way:
+    ``Suggester(config).fit(posts)``, then ``suggest_posts`` or ``suggest_text``.
 
-    Either model may be absent (a blog with tags and no categories, or the reverse).
-    A tag's score is ``tag_mix`` times the tag model's probability plus the rest times
-    the votes of the most similar training posts (``neighbours``; None: the model alone).
-    ``tag_threshold`` and ``min_tags``/``max_tags`` decide how many tags are suggested.
+    Fitted attributes (trailing underscore): the boilerplate filter and vectorizer, the
+    category model and tag model with their labels (either may be None: a blog with tags
+    and no categories, or the reverse), the post index of ``neighbours_`` (None: the tag
+    model alone), ``tag_mix_``, ``tag_threshold_``, ``max_tags_``, and ``report_``, the
+    facts of the training run for the model card (None for a loaded model).
+    A tag's score is ``tag_mix_`` times the tag model's probability plus the rest times
+    the votes of the most similar training posts.
     """
 
-    boilerplate: BoilerplateFilter
-    vectorizer: DocumentVectorizer
-    category_model: object | None
-    category_labels: list[str]
-    tag_model: object | None
-    tag_labels: list[str]
-    tag_threshold: float = 0.5
-    min_tags: int = 1
-    max_tags: int = 6
-    max_chars: int | None = None
-    neighbours: PostIndex | None = None
-    tag_mix: float = 1.0
+    def __init__(self, config: TrainingConfig | None = None) -> None:
+        self.config = config
+
+    def fit(self, posts: Sequence[Post], *, cache: TokenCache | None = None, n_jobs: int = 1,
+            progress=None, previous: ModelCard | None = None) -> Suggester:
+        """Learn from ``posts``.
+
+        The newest ``validation_share`` of the posts is held out to choose the recency
+        half-life (when ``half_life_days`` is "auto") and the tag threshold, with models
+        fitted on the older ones; then the final models are fitted on all posts.
+
+        The tags of a yearly series (``advent2024``, ``advent2025``) are learned as one
+        label, ``advent{year}`` (see ``series``).
+
+        ``previous`` is the card of an earlier model of the same blog: when it was trained
+        with the same settings on nearly the same posts (a post edited or added), its
+        choices are reused and the held-out fits skipped, so retraining stays quick.
+        """
+        return self._set(fit(posts, self._settings, cache=cache, n_jobs=n_jobs,
+                             progress=progress, previous=previous))
+
+    @classmethod
+    def restore(cls, config: TrainingConfig, fitted: Fitted) -> Suggester:
+        """A suggester fitted earlier, from its saved parts."""
+        return cls(config)._set(fitted)
+
+    def _set(self, fitted: Fitted) -> Suggester:
+        self.boilerplate_, self.vectorizer_ = fitted.boilerplate, fitted.vectorizer
+        self.category_model_, self.category_labels_ = fitted.category_model, fitted.category_labels
+        self.tag_model_, self.tag_labels_ = fitted.tag_model, fitted.tag_labels
+        self.tag_threshold_, self.max_tags_ = fitted.tag_threshold, fitted.max_tags
+        self.neighbours_, self.tag_mix_ = fitted.neighbours, fitted.tag_mix
+        self.report_ = fitted.report
+        return self
+
+    @property
+    def _settings(self) -> TrainingConfig:
+        return self.config or TrainingConfig()
+
+    @property
+    def min_tags(self) -> int:
+        return self._settings.min_tags
+
+    @property
+    def max_chars(self) -> int | None:
+        return self._settings.max_chars
 
     def documents(self, posts: Sequence[Post], **kwargs) -> list[Document]:
         """Tokenized (title, body) pairs for ``posts``, as this model reads them."""
-        return tokenize_posts(posts, self.boilerplate, self.max_chars, **kwargs)
+        if not hasattr(self, "vectorizer_"):
+            raise ModelError("the suggester is not fitted: call fit(posts) first")
+        return tokenize_posts(posts, self.boilerplate_, self.max_chars, **kwargs)
 
     def score(self, docs: Sequence[Document]):
         """(category probabilities, tag probabilities, feature matrix) for documents."""
-        X = self.vectorizer.transform(docs)
-        cats = self.category_model.predict_proba(X) if self.category_model else None
-        tags = self.tag_scores(X) if self.tag_model else None
+        X = self.vectorizer_.transform(docs)
+        cats = self.category_model_.predict_proba(X) if self.category_model_ else None
+        tags = self.tag_scores(X) if self.tag_model_ else None
         return cats, tags, X
 
     def tag_scores(self, X) -> np.ndarray:
         """Tag scores of feature rows: the tag model's, mixed with the neighbours' votes."""
-        return mixed_tag_scores(self.tag_model, self.neighbours, self.tag_mix, X)
+        return mixed_tag_scores(self.tag_model_, self.neighbours_, self.tag_mix_, X)
 
     def choose_tags(self, scores: np.ndarray, limit: int | None = None,
                     threshold: float | None = None) -> list[int]:
         """Indices of the tags to suggest: above the threshold, within the bounds."""
-        threshold = self.tag_threshold if threshold is None else threshold
-        upper = self.max_tags if limit is None else limit
+        threshold = self.tag_threshold_ if threshold is None else threshold
+        upper = self.max_tags_ if limit is None else limit
         return choose_tags(scores, threshold, self.min_tags, upper)
 
     def suggest_posts(self, posts: Sequence[Post], *, limit: int | None = None,
@@ -226,7 +154,7 @@ class Suggester:
         for i in range(len(posts)):
             categories = []
             if cats is not None:
-                categories = [Scored(self.category_labels[k], float(cats[i, k]))
+                categories = [Scored(self.category_labels_[k], float(cats[i, k]))
                               for k in np.argsort(-cats[i], kind="stable")]
             tag_scores = tags[i] if tags is not None else np.zeros(0)
             chosen = self.choose_tags(tag_scores, limit, threshold) if tags is not None else []
@@ -239,15 +167,15 @@ class Suggester:
             )
             if explain:
                 suggestion.explanations = self._explain(X[i], suggestion, chosen, explain)
-                if self.neighbours is not None:
+                if self.neighbours_ is not None:
                     suggestion.similar_posts = [Scored(title, sim) for title, sim in
-                                                self.neighbours.similar(X[i], 3)]
+                                                self.neighbours_.similar(X[i], 3)]
             out.append(suggestion)
         return out
 
     def _scored_tags(self, indices, scores: np.ndarray, date) -> list[Scored]:
         # A series label takes the draft's year: `advent{year}` is `advent2025` in 2025.
-        return [Scored(render(self.tag_labels[k], date), float(scores[k])) for k in indices]
+        return [Scored(render(self.tag_labels_[k], date), float(scores[k])) for k in indices]
 
     def suggest_text(self, text: str, path: str = "<draft>", **kwargs) -> Suggestion:
         """Suggestion for one draft given as Markdown (front matter optional) or plain text."""
@@ -257,7 +185,7 @@ class Suggester:
     def _explain(self, x, suggestion: Suggestion, chosen: list[int],
                  n: int) -> dict[str, dict[str, list[Scored]]]:
         """The terms of this draft that added most to each suggested label's score."""
-        vocabulary = self.vectorizer.vocabulary
+        vocabulary = self.vectorizer_.vocabulary
         row = x.tocsr()
         columns, values = row.indices, row.data
 
@@ -268,11 +196,11 @@ class Suggester:
                     for j in best if contributions[j] > 0]
 
         out: dict[str, dict[str, list[Scored]]] = {"category": {}, "tags": {}}
-        if suggestion.category and self.category_model is not None:
-            k = self.category_labels.index(suggestion.category.label)
-            coef = self.category_model.coef_
+        if suggestion.category and self.category_model_ is not None:
+            k = self.category_labels_.index(suggestion.category.label)
+            coef = self.category_model_.coef_
             out["category"][suggestion.category.label] = top(coef[k] if len(coef) > 1 else
                                                               coef[0] * (1 if k else -1))
         for k, tag in zip(chosen, suggestion.tags, strict=True):
-            out["tags"][tag.label] = top(self.tag_model.coef_[k])
+            out["tags"][tag.label] = top(self.tag_model_.coef_[k])
         return out

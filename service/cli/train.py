@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from bunrui.classifier import BunruiError, read_card, save_model, train
+from bunrui.classifier import BunruiError, Suggester, read_card, save_model
 from bunrui.classifier.model.persistence import CARD_FILE
 
 from . import options
@@ -34,14 +34,16 @@ def run(args: argparse.Namespace) -> int:
     config = options.training_config(args)
     progress = Progress(2 * len(corpus.posts), "tokenizing")
     try:
-        suggester, report = train(corpus.posts, config, cache=options.token_cache(args),
-                                  n_jobs=args.jobs, progress=progress, previous=previous)
+        suggester = Suggester(config).fit(corpus.posts, cache=options.token_cache(args),
+                                          n_jobs=args.jobs, progress=progress,
+                                          previous=previous)
     finally:
         progress.close()
+    report = suggester.report_
     card = report.card(config, skipped=len(corpus.skipped),
                        sources=[os.path.basename(os.path.abspath(p)) for p in args.paths])
     save_model(suggester, args.out, card)
-    print(f"trained on {corpus.summary()}: {len(suggester.category_labels)} categories, "
-          f"{len(suggester.tag_labels)} tags ({len(report.rare_tags)} rare tags left out); "
+    print(f"trained on {corpus.summary()}: {len(suggester.category_labels_)} categories, "
+          f"{len(suggester.tag_labels_)} tags ({len(report.rare_tags)} rare tags left out); "
           f"tag threshold {report.tag_threshold}; model written to {args.out}")
     return 0

@@ -1,0 +1,26 @@
+"""Tag scores and the tags chosen from them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .neighbours import PostIndex
+
+
+def mixed_tag_scores(tag_model, neighbours: PostIndex | None, tag_mix: float, X) -> np.ndarray:
+    """``tag_mix`` times the tag model's probabilities plus the rest times the neighbours'
+    votes (the model's alone without neighbours)."""
+    scores = tag_model.predict_proba(X)
+    if neighbours is None:
+        return scores
+    return tag_mix * scores + (1 - tag_mix) * neighbours.votes(X)
+
+
+def choose_tags(scores: np.ndarray, threshold: float, min_tags: int, max_tags: int) -> list[int]:
+    """Indices of the tags scoring at least ``threshold``, best first, at most
+    ``max_tags``; the best ``min_tags`` when fewer pass."""
+    order = np.argsort(-scores, kind="stable")
+    chosen = [i for i in order[:max_tags] if scores[i] >= threshold]
+    if len(chosen) < min(min_tags, max_tags):
+        chosen = list(order[: min(min_tags, max_tags)])
+    return chosen
