@@ -9,6 +9,7 @@ the test period (2026-03-01 .. 2026-03-14) is measured once, with the chosen con
     python bench/quality.py test [--json FILE]  # chosen config vs baselines on the test split
     python bench/quality.py sizes [--json FILE] # smaller blogs: fewer training posts, same tests
     python bench/quality.py rolling [--json FILE]  # the test periods, retrained as posts come
+    python bench/quality.py suite [--blogs …] [--split …] [--json FILE]  # issue 13's four blogs
 
 `test` also measures the tags as served (`as_served`): what `suggest` and the service give
 without a taxonomy file, with no tag named like a category.

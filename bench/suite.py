@@ -268,7 +268,8 @@ def targets(report: dict, means: dict) -> list[tuple[str, bool | None, str]]:
 
 def table(report: dict, summary: dict) -> str:
     head = " | ".join(title for _, title in METRICS)
-    lines = [f"| blog (train / test) | system | {head} |",
+    which = next(iter(report.values()))["split"] if report else "test"
+    lines = [f"| blog (train / {which}) | system | {head} |",
              "|---|---|" + "---|" * len(METRICS)]
     for blog, result in report.items():
         for i, system in enumerate(SYSTEMS):
