@@ -9,6 +9,7 @@ the test period (2026-03-01 .. 2026-03-14) is measured once, with the chosen con
     python bench/quality.py test [--json FILE]  # chosen config vs baselines on the test split
     python bench/quality.py sizes [--json FILE] # smaller blogs: fewer training posts, same tests
     python bench/quality.py rolling [--json FILE]  # the test periods, retrained as posts come
+    python bench/quality.py suite [--blogs …] [--split …] [--json FILE]  # issue 13's four blogs
 
 `test` also measures the tags as served (`as_served`): what `suggest` and the service give
 without a taxonomy file, with no tag named like a category.
@@ -19,7 +20,13 @@ less often), and measures on the same validation and test posts as the full corp
 
 `rolling` measures the same test periods with the model retrained before each day
 (allforces) or week (mamezou) on every post before it, as a blog that retrains on every
-change uses bunrui; the reference SVM is retrained likewise.
+change uses bunrui; the reference is retrained likewise.
+
+`suite` runs issue 13's validation suite (four blogs; bunrui as served, the reference and
+Annif side by side): see bench/suite.py, `python bench/quality.py suite --help`.
+
+The reference in every table is issue 13's (bench/reference.py): TF-IDF over UniDic
+lemmas, LinearSVC with C=0.5; it replaced the earlier "TF-IDF + LinearSVC, defaults".
 
 Reads ../shared (never the tests).
 """
@@ -34,9 +41,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.preprocessing import MultiLabelBinarizer
-from sklearn.svm import LinearSVC
+import reference
 
 from bunrui.classifier import (
     Suggester,
@@ -47,7 +52,6 @@ from bunrui.classifier import (
     time_split,
 )
 from bunrui.classifier.conform import conform
-from bunrui.classifier.model.documents import tokenize_posts
 from bunrui.classifier.model.evaluation import (
     category_metrics,
     evaluate_rolling,
@@ -55,14 +59,13 @@ from bunrui.classifier.model.evaluation import (
     rolling_windows,
     tag_metrics,
 )
-from bunrui.classifier.model.features import DocumentVectorizer
 from bunrui.classifier.taxonomy import Taxonomy
-from bunrui.classifier.text.extract import BoilerplateFilter, extract_blocks
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 CACHE = TokenCache(str(Path.home() / ".cache" / "bunrui-bench"))
 TEST_DATE = dt.date(2026, 3, 1)
 VALID_WEEKS = [(dt.date(2026, 2, 14), dt.date(2026, 2, 21)), (dt.date(2026, 2, 21), TEST_DATE)]
+REFERENCE = "reference (issue 13: UniDic lemmas, TF-IDF, LinearSVC C=0.5)"
 
 # The configuration shipped as TrainingConfig's defaults, chosen with `validate`.
 CANDIDATES = {
@@ -87,35 +90,15 @@ CANDIDATES = {
 }
 
 
-def svm_predictions(train_posts, test_posts) -> tuple:
-    """The straightforward reference: TF-IDF + LinearSVC, default settings, MeCab lemmas,
-    whole body text (no boilerplate removal, no title weight, no recency). Seeded only so
-    that runs agree: liblinear visits samples in a random order. Returns (categories or
-    None, ranked tags, suggested tags) of the test posts."""
-    nothing = BoilerplateFilter(min_posts=10**9).fit([])
-    blocks = [list(extract_blocks(p.body)) for p in train_posts]
-    docs = tokenize_posts(train_posts, nothing, None, blocks=blocks, cache=CACHE, n_jobs=2)
-    test_docs = tokenize_posts(test_posts, nothing, None, cache=CACHE, n_jobs=2)
-    vec = DocumentVectorizer(title_weight=1, min_df=1, max_df=1.0, max_features=None)
-    X, Xt = vec.fit_transform(docs), vec.transform(test_docs)
-    categories = None
-    labelled = [i for i, p in enumerate(train_posts) if p.categories]
-    if labelled:
-        svc = LinearSVC(random_state=0).fit(X[labelled], [train_posts[i].categories[0]
-                                                          for i in labelled])
-        categories = list(svc.predict(Xt))
-    binarizer = MultiLabelBinarizer()
-    Y = binarizer.fit_transform([p.tags for p in train_posts])
-    keep = Y.sum(axis=0) >= 2
-    ovr = OneVsRestClassifier(LinearSVC(random_state=0)).fit(X, Y[:, keep])
-    labels = binarizer.classes_[keep]
-    scores = ovr.decision_function(Xt)
-    ranked = [[labels[k] for k in np.argsort(-row)] for row in scores]
-    chosen = [[labels[k] for k in np.flatnonzero(row > 0)] for row in scores]
-    return categories, ranked, chosen
+def reference_predictions(train_posts, test_posts) -> tuple:
+    """Issue 13's reference (bench/reference.py): (categories or None, ranked tags,
+    suggested tags) of the test posts."""
+    found = reference.predict(train_posts, test_posts)
+    categories = found.categories if reference.trainable_categories(train_posts) else None
+    return categories, [[t for t, _ in row] for row in found.ranked], found.chosen
 
 
-def svm_metrics(test_posts, predictions: tuple) -> dict:
+def reference_metrics(test_posts, predictions: tuple) -> dict:
     categories, ranked, chosen = predictions
     out = {"tags": tag_metrics([p.tags for p in test_posts], ranked, chosen)}
     if categories is not None:
@@ -124,8 +107,8 @@ def svm_metrics(test_posts, predictions: tuple) -> dict:
     return out
 
 
-def svm_reference(train_posts, test_posts) -> dict:
-    return svm_metrics(test_posts, svm_predictions(train_posts, test_posts))
+def reference_figures(train_posts, test_posts) -> dict:
+    return reference_metrics(test_posts, reference_predictions(train_posts, test_posts))
 
 
 def as_served(train_posts, test_posts) -> dict:
@@ -163,8 +146,8 @@ def run(train_posts, test_posts, configs: dict, reference: bool = True) -> tuple
         first = next(iter(results.values()))
         rows.append(_row("most frequent category / tags", first["baseline"]))
     if reference:
-        results["svm reference"] = svm_reference(train_posts, test_posts)
-        rows.append(_row("TF-IDF + LinearSVC, defaults", results["svm reference"]))
+        results["reference"] = reference_figures(train_posts, test_posts)
+        rows.append(_row(REFERENCE, results["reference"]))
     return rows, results
 
 
@@ -203,7 +186,7 @@ def sizes(allforces, mamezou) -> dict:
 
 
 def rolling(allforces, mamezou) -> dict:
-    """The test periods, with bunrui and the SVM reference retrained before each window."""
+    """The test periods, with bunrui and the reference retrained before each window."""
     report: dict = {}
     periods = {"allforces": (allforces, TEST_DATE, 1),
                "mamezou": (mamezou, newest_share_date(mamezou, 0.2), 7)}
@@ -215,22 +198,28 @@ def rolling(allforces, mamezou) -> dict:
               file=sys.stderr)
         pooled, test_posts = ([], [], []), []
         for train_posts, window in rolling_windows(posts, start, every):
-            for whole, part in zip(pooled, svm_predictions(train_posts, window), strict=True):
+            for whole, part in zip(pooled, reference_predictions(train_posts, window),
+                                   strict=True):
                 whole.extend(part or [])
             test_posts += window
-        svm = svm_metrics(test_posts, (pooled[0] or None, *pooled[1:]))
-        report[name] = {"bunrui": result, "svm reference": svm}
+        ref = reference_metrics(test_posts, (pooled[0] or None, *pooled[1:]))
+        report[name] = {"bunrui": result, "reference": ref}
         print(f"\n{name}: retrained every {every} day(s) from {start}, "
               f"{result['retrains']} times, {result['test_posts']} test posts\n{HEADER}")
         print("\n".join([_row("bunrui: defaults", result["model"]),
                          _row("most frequent category / tags", result["baseline"]),
-                         _row("TF-IDF + LinearSVC, defaults", svm)]))
+                         _row(REFERENCE, ref)]))
     return report
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["suite"]:
+        import suite  # imported here: suite imports this module's constants
+
+        return suite.main(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("stage", choices=["validate", "test", "sizes", "rolling"])
+    parser.add_argument("stage", choices=["validate", "test", "sizes", "rolling", "suite"])
     parser.add_argument("--json", help="write all figures to this file")
     args = parser.parse_args(argv)
     allforces = load_corpus([SHARED / "allforces"]).posts
