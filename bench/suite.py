@@ -84,7 +84,9 @@ def bunrui_predictions(train_posts: Sequence[Post], test_posts: Sequence[Post],
         ranked.append([(t.label, t.score) for t in served.tag_candidates])
         chosen.append([t.label for t in served.tags])
     return Predictions(categories, ranked, chosen), {
-        "train_seconds": trained, "wall_seconds": time.perf_counter() - start}
+        "train_seconds": trained, "wall_seconds": time.perf_counter() - start,
+        "chosen": card.validation.get("chosen"), "half_life_days": card.half_life_days,
+        "tag_threshold": card.tag_threshold}
 
 
 def _post_digest(post: Post) -> str:
@@ -182,7 +184,8 @@ def run_blog(blog: str, which: str, config: TrainingConfig | None, refresh: bool
         out["systems"][system] = {**measure(test_posts, predictions, with_categories),
                                   "facts": facts}
         print(f"  {system}: {facts['seconds_this_run']:.0f}s"
-              + (" (cached)" if facts.get("cached") else ""), file=sys.stderr)
+              + (" (cached)" if facts.get("cached") else "")
+              + (f", chose {facts['chosen']}" if facts.get("chosen") else ""), file=sys.stderr)
     return out
 
 

@@ -27,7 +27,7 @@ def test_reading_and_writing_a_card_gives_the_same_bytes(written):
     assert card.dumps() == text
     assert list(json.loads(text)) == ["format_version", "created", "versions", "training",
                                       "labels", "rare_tags", "tag_threshold", "max_tags",
-                                      "half_life_days", "validation", "files"]
+                                      "half_life_days", "validation", "conventions", "files"]
     assert card.training.sources == ["jekyll"] and card.training.skipped == 0
 
 

@@ -43,7 +43,8 @@ DATA_FILES = [PARAMS_FILE, ARRAYS_FILE, POSTINGS_FILE, POST_TAGS_FILE]
 @pytest.fixture(scope="module")
 def trained():
     corpus = load_corpus([JEKYLL])
-    config = TrainingConfig(min_tag_count=3)
+    # "tuned": every part a model can hold (neighbours, a blended-in SVM) is saved.
+    config = TrainingConfig(min_tag_count=3, candidate="tuned")
     suggester = Suggester(config).fit(corpus.posts)
     report = suggester.report_
     return suggester, report.card(config), corpus
@@ -475,3 +476,17 @@ def test_a_loaded_model_reads_its_settings_from_its_card(trained, saved):
     assert loaded.config == TrainingConfig.from_json(card.training.config)
     assert (loaded.min_tags, loaded.max_chars) == (trained[0].min_tags, trained[0].max_chars)
     assert loaded.report_ is None  # the facts of training are the card's
+
+
+def test_a_plain_models_svms_and_their_calibration_round_trip(tmp_path):
+    posts = load_corpus([JEKYLL]).posts
+    suggester = Suggester(TrainingConfig(candidate="plain")).fit(posts)
+    suggester.category_model_.temperature_ = 2.5
+    suggester.tag_model_.calibration = (3.0, -1.0)
+    save_model(suggester, str(tmp_path), suggester.report_.card(suggester.config))
+    loaded, _ = load_model(str(tmp_path))
+    assert loaded.category_model_.temperature_ == 2.5
+    assert loaded.tag_model_.calibration == (3.0, -1.0)
+    for name, _, _ in DRAFT_EXPECTATIONS:
+        assert (loaded.suggest_text(draft(name), explain=3).as_dict()
+                == suggester.suggest_text(draft(name), explain=3).as_dict())

@@ -165,8 +165,10 @@ def drifting_corpus() -> list[Post]:
 
 def test_half_life_lets_recent_tags_win():
     text = "Pythonでテストを書く"
-    plain = Suggester(TrainingConfig(half_life_days=None)).fit(drifting_corpus())
-    recent = Suggester(TrainingConfig(half_life_days=30)).fit(drifting_corpus())
+    plain = Suggester(TrainingConfig(candidate="tuned", half_life_days=None)).fit(
+        drifting_corpus())
+    recent = Suggester(TrainingConfig(candidate="tuned", half_life_days=30)).fit(
+        drifting_corpus())
     before = plain.suggest_text(text)
     after = recent.suggest_text(text)
 
@@ -280,9 +282,11 @@ def larger_posts():
 
 
 def test_threshold_is_chosen_on_held_out_posts(larger_posts):
-    suggester = Suggester(TrainingConfig(validation_share=0.2)).fit(larger_posts)
+    suggester = Suggester().fit(larger_posts)
     report = suggester.report_
-    assert report.validation["posts"] == int(len(larger_posts) * 0.2)
+    windows = report.validation["windows"]
+    assert len(windows) == 3 and all(w["posts"] == 5 for w in windows)
+    assert windows[-1]["since"] == str(sorted(p.date for p in larger_posts)[-5])
     assert 0.05 <= report.tag_threshold <= 0.95
     assert suggester.tag_threshold_ == report.tag_threshold
     suggestion = suggester.suggest_text(draft("kyoto-draft.md"))
@@ -291,7 +295,7 @@ def test_threshold_is_chosen_on_held_out_posts(larger_posts):
 
 
 def test_training_in_two_processes_gives_the_same_model(larger_posts):
-    config = TrainingConfig(validation_share=0.2)
+    config = TrainingConfig()
     serial = Suggester(config).fit(larger_posts, n_jobs=1)
     serial_report = serial.report_
     parallel = Suggester(config).fit(larger_posts, n_jobs=2)

@@ -55,6 +55,8 @@ class ModelCard:
     half_life_days: dict[str, float | None]
     validation: dict[str, Any]
     evaluation: dict[str, Any] | None = None
+    # The blog's habits learned from its posts (see conventions.py).
+    conventions: dict[str, Any] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
     created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(
         timespec="seconds"))
@@ -110,7 +112,8 @@ def _known(kind: type, data: Any) -> dict[str, Any]:
 
 _TYPES = {"created": str, "versions": dict, "labels": dict, "rare_tags": dict,
           "tag_threshold": (int, float), "max_tags": int, "half_life_days": dict,
-          "validation": dict, "evaluation": (dict, type(None)), "files": dict}
+          "validation": dict, "evaluation": (dict, type(None)), "files": dict,
+          "conventions": dict}
 
 
 def _check_types(card: ModelCard, path: str) -> None:

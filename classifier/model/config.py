@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
@@ -16,10 +17,16 @@ class TrainingConfig:
 
     __pydantic_config__ = ConfigDict(extra="forbid")
 
+    # "auto": the candidate of selection.CANDIDATES (or one for categories, another for
+    # tags) that does best on the blog's newest posts; or one candidate by name.
+    candidate: Literal["auto", "plain", "tuned", "tuned, recent",
+                       "tuned, very recent"] = "auto"
+    # "logistic": logistic regressions; "svm": linear SVMs (the plain candidate's)
+    linear_model: Literal["logistic", "svm"] = "logistic"
     title_weight: int = 3
     ngram_range: tuple[int, int] = (1, 1)
     min_df: int = 2
-    max_df: float = 0.8
+    max_df: float = 0.95
     category_C: float = 30.0
     tag_C: float = 64.0
     tag_class_weight: str | None = "balanced"
@@ -30,15 +37,17 @@ class TrainingConfig:
     # `tag_neighbours` most similar posts (weighted like the tag model's posts).
     tag_mix: float = 0.5
     tag_neighbours: int = 5
+    # This share of a tag's score from a plain linear SVM's (PLAIN_TAGS), fitted beside:
+    # the two rank differently, and together better than either on most blogs.
+    tag_blend: float = 0.7
     # Labels drift: each tag's log-odds move this far (0: not at all, 1: fully) toward its
     # frequency among the newest posts, as in a prior-shift correction.
     tag_prior_shift: float = 0.25
     # Recent posts count more: a post `half_life_days` older than the newest weighs half.
-    # "auto" chooses among half_life_candidates() on the held-out newest posts; None: off.
+    # "auto": as the chosen candidate sets it; None: off.
     half_life_days: float | str | None = "auto"
     # Only the start of a body is read: the topic is set early, and long tails wander.
     max_chars: int | None = 6000
-    validation_share: float = 0.1
     min_tags: int = 1
     max_tags: int | None = None  # None: the 95th percentile of tags per post, at most 10
 
@@ -59,3 +68,11 @@ class TrainingConfig:
             where = ".".join(map(str, error["loc"]))
             raise ModelError(f"the model card's training config: {where}: {error['msg']}",
                              path=path) from None
+
+
+# The plain reference's tag settings (bench/reference.py): linear SVMs, no class weights.
+# The neighbours are still found, for the similar posts shown with a suggestion; their
+# votes count for nothing (tag_mix 1).
+PLAIN_TAGS = {"linear_model": "svm", "tag_C": 0.5, "tag_class_weight": None,
+              "tag_mix": 1.0, "tag_prior_shift": 0.0, "half_life_days": None,
+              "tag_blend": 0.0}

@@ -158,6 +158,21 @@ class JsonPart:
         check(isinstance(value, bool), f"{self.where}{key} is not true or false", self.path)
         return value
 
+    def choice(self, key: str, options: tuple[str, ...]) -> str:
+        """One of ``options``; the first when the key is absent (an older model's file)."""
+        value = self.data.get(key, options[0])
+        check(value in options, f"{self.where}{key} is not one of {', '.join(options)}",
+              self.path)
+        return value
+
+    def floats(self, key: str, default: list[float]) -> list[float]:
+        """A list of numbers as long as ``default``; ``default`` when the key is absent."""
+        value = self.data.get(key, default)
+        check(isinstance(value, list) and len(value) == len(default)
+              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value),
+              f"{self.where}{key} is not a list of {len(default)} numbers", self.path)
+        return [float(v) for v in value]
+
     def integers(self, key: str) -> list[int]:
         value = self._get(key, (list,), "a list of integers")
         check(all(type(v) is int for v in value),

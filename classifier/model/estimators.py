@@ -1,22 +1,34 @@
-"""Estimators: a one-vs-rest linear model that takes sample weights, for tags."""
+"""Estimators: a one-vs-rest linear model that takes sample weights, for tags, and a linear
+SVM whose margins are read as scores, for categories."""
 
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
+from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import label_binarize
+from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..workers import run
 
 
-def _fit_columns(X, Y, weight, C, class_weight, dual, tol) -> tuple[np.ndarray, np.ndarray]:
-    """One logistic regression per column of Y: (coefficients, intercepts)."""
+def _column_model(loss: str, C: float, class_weight, dual: bool, tol: float):
+    # A fixed seed: liblinear's dual solver visits samples in a random order.
+    if loss == "squared_hinge":  # LinearSVC's defaults otherwise, as the plain reference
+        return LinearSVC(C=C, class_weight=class_weight, dual=dual, random_state=0)
+    return LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=dual,
+                              tol=tol, random_state=0)
+
+
+def _fit_columns(X, Y, weight, C, class_weight, dual, tol,
+                 loss) -> tuple[np.ndarray, np.ndarray]:
+    """One linear model per column of Y: (coefficients, intercepts)."""
     coef, intercept = np.zeros((Y.shape[1], X.shape[1])), np.zeros(Y.shape[1])
     for j in range(Y.shape[1]):
         column = Y[:, j]
@@ -24,9 +36,7 @@ def _fit_columns(X, Y, weight, C, class_weight, dual, tol) -> tuple[np.ndarray, 
             prior = 1 - 1e-6 if column[0] else 1e-6
             intercept[j] = np.log(prior / (1 - prior))
             continue
-        # A fixed seed: liblinear's dual solver visits samples in a random order.
-        model = LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=dual,
-                                   tol=tol, random_state=0)
+        model = _column_model(loss, C, class_weight, dual, tol)
         model.fit(X, column, sample_weight=weight)
         coef[j], intercept[j] = model.coef_[0], model.intercept_[0]
     return coef, intercept
@@ -43,7 +53,8 @@ def prior_shift(Y: np.ndarray, recent: int) -> np.ndarray:
 
 
 class TagClassifier(ClassifierMixin, BaseEstimator):
-    """Binary relevance: one L2 logistic regression per label.
+    """Binary relevance: one L2 logistic regression per label (``loss="log"``), or one
+    linear SVM (``"squared_hinge"``, its margins squashed by the logistic function).
 
     Takes a multi-label indicator matrix (the tag case) or a 1-D class vector (one
     column per class, argmax wins). Unlike ``OneVsRestClassifier`` it passes
@@ -55,7 +66,8 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, C: float = 4.0, class_weight: str | dict | None = "balanced",
                  dual: bool | str = "auto", tol: float = 1e-2, n_jobs: int = 1,
                  prior_shift: float = 0.0, recent_share: float = 0.05, recent_min: int = 20,
-                 coef_dtype: str = "float64") -> None:
+                 coef_dtype: str = "float64", loss: str = "log",
+                 calibration: tuple[float, float] = (1.0, 0.0)) -> None:
         self.C = C
         self.class_weight = class_weight
         self.dual = dual
@@ -71,6 +83,9 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         self.recent_min = recent_min
         # "float32" halves a saved model; scores differ in the 7th digit.
         self.coef_dtype = coef_dtype
+        self.loss = loss
+        # (a, b): a label's probability is sigmoid(a * decision + b) (calibration.platt).
+        self.calibration = calibration
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -80,6 +95,8 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     def fit(self, X, y, sample_weight=None) -> TagClassifier:
+        if self.loss not in ("log", "squared_hinge"):
+            raise ValueError(f"loss must be 'log' or 'squared_hinge', not {self.loss!r}")
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True,
                              y_numeric=False)
         if y.ndim == 2 and y.shape[1] == 1:
@@ -116,7 +133,7 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         # Processes, not threads: liblinear draws from one global random generator, which
         # fits in threads would reseed under each other.
         fitted = run(_fit_columns, [(X, Y[:, cols], weight, self.C, class_weight, dual,
-                                     self.tol) for cols in columns], self.n_jobs)
+                                     self.tol, self.loss) for cols in columns], self.n_jobs)
         for cols, (coef, intercept) in zip(columns, fitted, strict=True):
             self.coef_[cols] = coef
             self.intercept_[cols] = intercept
@@ -133,7 +150,8 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         return scores[:, 0] if scores.shape[1] == 1 and not self.multilabel_ else scores
 
     def predict_proba(self, X):
-        p = 1 / (1 + np.exp(-np.clip(self.decision_function(X), -30, 30)))
+        a, b = self.calibration
+        p = 1 / (1 + np.exp(-np.clip(a * self.decision_function(X) + b, -30, 30)))
         if self.multilabel_:
             return p
         if p.ndim == 1:
@@ -148,3 +166,14 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
             return self.classes_[(scores > 0).astype(int) if len(self.classes_) == 2 else 0]
         return self.classes_[scores.argmax(axis=1)]
 
+
+
+class MarginClassifier(LinearSVC):
+    """``LinearSVC`` with probabilities: the softmax of its margins times ``temperature_``
+    (1 until ``calibration.temperature`` has fitted one on held-out posts)."""
+
+    def predict_proba(self, X):
+        margins = getattr(self, "temperature_", 1.0) * self.decision_function(X)
+        if margins.ndim == 1:  # two classes: one margin, for the second
+            margins = np.column_stack([-margins / 2, margins / 2])
+        return softmax(margins, axis=1)

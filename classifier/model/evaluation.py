@@ -135,13 +135,24 @@ def _unknown_tags(suggester, test_posts: Sequence[Post]) -> int:
     return sum(label_of(t, known) not in known for p in test_posts for t in p.tags)
 
 
+def _without_skipped_categories(result: dict, report) -> dict:
+    """No category figures where training learned no category model (one category on
+    every post teaches nothing), with the card's reason instead."""
+    note = report.conventions.get("categories")
+    if note:
+        for side in ("model", "baseline"):
+            result[side]["category"] = {}
+        result["categories"] = note
+    return result
+
+
 def evaluate_split(train_posts: Sequence[Post], test_posts: Sequence[Post],
                    config: TrainingConfig | None = None, *, cache: TokenCache | None = None,
                    n_jobs: int = 1) -> dict:
     """Train on ``train_posts``, measure on ``test_posts``, with the baselines beside."""
     suggester = Suggester(config).fit(train_posts, cache=cache, n_jobs=n_jobs)
     report = suggester.report_
-    return {
+    result = {
         "train_posts": len(train_posts),
         "test_posts": len(test_posts),
         "model": _metrics(test_posts, _model_predictions(suggester, test_posts, cache, n_jobs)),
@@ -149,7 +160,9 @@ def evaluate_split(train_posts: Sequence[Post], test_posts: Sequence[Post],
         "tag_threshold": report.tag_threshold,
         "gold_tags_unknown_to_model": _unknown_tags(suggester, test_posts),
         "half_life_days": report.half_life_days,
+        "candidates": report.validation.get("chosen"),
     }
+    return _without_skipped_categories(result, report)
 
 
 def rolling_windows(posts: Sequence[Post], start: dt.date,
@@ -199,7 +212,7 @@ def evaluate_rolling(posts: Sequence[Post], start: dt.date, config: TrainingConf
         test_posts += window
         retrains += 1
         unknown += _unknown_tags(suggester, window)
-    return {
+    result = {
         "rolling_from": str(start),
         "every_days": every_days,
         "retrains": retrains,
@@ -208,6 +221,7 @@ def evaluate_rolling(posts: Sequence[Post], start: dt.date, config: TrainingConf
         "baseline": _metrics(test_posts, base),
         "gold_tags_unknown_to_model": unknown,
     }
+    return _without_skipped_categories(result, report)
 
 
 def evaluate_folds(posts: Sequence[Post], k: int, config: TrainingConfig | None = None, *,

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from ..corpus.posts import Post
-from .config import TrainingConfig
-from .estimators import TagClassifier
+from .config import PLAIN_TAGS, TrainingConfig
+from .estimators import MarginClassifier, TagClassifier
 from .features import DocumentVectorizer
 from .neighbours import PostIndex
 
@@ -42,55 +42,67 @@ def label_matrix(posts: Sequence[Post], labels: list[str]) -> np.ndarray:
     return Y
 
 
-@dataclass(frozen=True)
-class HalfLives:
-    """Recency half-lives in days (None: no weighting), one per model: categories and
-    tags drift at their own pace."""
-
-    category: float | None
-    tags: float | None
-
-
 @dataclass
 class Models:
     category_model: LogisticRegression | None
     category_labels: list[str]
     tag_model: TagClassifier | None
     neighbours: PostIndex | None
+    plain_tag_model: TagClassifier | None  # blended in, when tag_blend is set
 
 
 def _fit_category(X, posts: Sequence[Post], config: TrainingConfig,
-                  half_life: float | None) -> LogisticRegression | None:
+                  temperature: float) -> LogisticRegression | MarginClassifier | None:
     labelled = [i for i, p in enumerate(posts) if p.categories]
     cats = [posts[i].categories[0] for i in labelled]
     if len(set(cats)) < 2:
         return None
-    weights = recency_weights(posts, half_life)
+    weights = recency_weights(posts, config.half_life_days)
+    if config.linear_model == "svm":
+        model = MarginClassifier(C=config.category_C, class_weight="balanced", random_state=0)
+        model.fit(X[labelled], cats, sample_weight=weights[labelled])
+        model.temperature_ = temperature
+        return model
     model = LogisticRegression(C=config.category_C, class_weight="balanced", max_iter=2000)
     return model.fit(X[labelled], cats, sample_weight=weights[labelled])
 
 
-def fit_models(X, posts: Sequence[Post], tag_labels: list[str], config: TrainingConfig,
-                half_life: HalfLives, n_jobs: int = 1) -> Models:
+def _tag_model(config: TrainingConfig, n_jobs: int, platt: list[float]) -> TagClassifier:
+    svm = config.linear_model == "svm"
+    return TagClassifier(C=config.tag_C, class_weight=config.tag_class_weight, n_jobs=n_jobs,
+                         prior_shift=config.tag_prior_shift, recent_share=RECENT_SHARE,
+                         recent_min=RECENT_MIN, coef_dtype="float32",
+                         loss="squared_hinge" if svm else "log",
+                         calibration=tuple(platt) if svm else (1.0, 0.0))
+
+
+def fit_models(X, posts: Sequence[Post], tag_labels: list[str], category: TrainingConfig,
+               tags: TrainingConfig, n_jobs: int = 1, calibration: dict | None = None) -> Models:
+    """The category model as ``category`` sets it, the tag model and neighbours as
+    ``tags`` does (each with a numeric half-life or None); an SVM's margins read as
+    ``calibration`` says (selection.Choices), else as they are."""
+    calibration = calibration or {"tags": [1.0, 0.0], "categories": 1.0}
     # The category model fits in a thread while the tag models fit. One BLAS
     # thread: with the cores taken, OpenBLAS's threads wait for each other on every
     # vector operation of its L-BFGS (6 s instead of 0.6 s on allforces).
     with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(1) as pool:
-        category = pool.submit(_fit_category, X, posts, config, half_life.category)
-        tag_model = neighbours = None
+        pending = pool.submit(_fit_category, X, posts, category, calibration["categories"])
+        tag_model = neighbours = plain = None
         if tag_labels:
-            Y, weights = label_matrix(posts, tag_labels), recency_weights(posts, half_life.tags)
-            tag_model = TagClassifier(C=config.tag_C, class_weight=config.tag_class_weight,
-                                      n_jobs=n_jobs, prior_shift=config.tag_prior_shift,
-                                      recent_share=RECENT_SHARE, recent_min=RECENT_MIN,
-                                      coef_dtype="float32")
-            tag_model.fit(X, Y, sample_weight=weights)
-            if config.tag_neighbours and config.tag_mix < 1:
+            Y = label_matrix(posts, tag_labels)
+            weights = recency_weights(posts, tags.half_life_days)
+            tag_model = _tag_model(tags, n_jobs, calibration["tags"]).fit(
+                X, Y, sample_weight=weights)
+            if tags.tag_neighbours:  # votes (unless tag_mix is 1), and the similar posts
                 neighbours = PostIndex(X, Y, weights, [p.title for p in posts],
-                                       k=config.tag_neighbours)
-        category_model = category.result()
+                                       k=tags.tag_neighbours)
+            if tags.tag_blend:
+                # Weighted as the tag model: a recent candidate's SVM follows the drift too.
+                plain = _tag_model(replace(tags, **PLAIN_TAGS), n_jobs, calibration["tags"]).fit(
+                    X, Y, sample_weight=weights)
+        category_model = pending.result()
     labels = [str(c) for c in category_model.classes_] if category_model is not None else []
-    return Models(category_model, labels, tag_model, neighbours)
+    return Models(category_model, labels, tag_model, neighbours, plain)
 
 
 def vectorizer_for(config: TrainingConfig) -> DocumentVectorizer:

@@ -25,7 +25,7 @@ from ..text.extract import BoilerplateFilter
 from .card import CARD_FILE, FORMAT_VERSION, ModelCard, library_versions
 from .config import TrainingConfig
 from .datafiles import Arrays, JsonPart, ModelFiles, check, digest
-from .estimators import TagClassifier
+from .estimators import MarginClassifier, TagClassifier
 from .features import DocumentVectorizer
 from .neighbours import PostIndex
 from .suggest import Suggester
@@ -51,7 +51,7 @@ def _state(s: Suggester) -> tuple[dict, dict[str, np.ndarray], dict[str, sp.csr_
             "category_labels": list(map(str, s.category_labels_)),
             "tag_labels": list(map(str, s.tag_labels_)),
             "tag_threshold": float(s.tag_threshold_), "max_tags": int(s.max_tags_),
-            "tag_mix": float(s.tag_mix_),
+            "tag_mix": float(s.tag_mix_), "tag_blend": float(s.tag_blend_),
         },
         "boilerplate": {"min_share": boilerplate.min_share, "min_posts": boilerplate.min_posts,
                         "threshold": int(boilerplate.threshold_)},
@@ -60,20 +60,29 @@ def _state(s: Suggester) -> tuple[dict, dict[str, np.ndarray], dict[str, sp.csr_
             "max_df": vectorizer.max_df, "ngram_range": list(vectorizer.ngram_range),
             "max_features": vectorizer.max_features, "terms": vectorizer.vocabulary.tolist(),
         },
-        "category_model": None, "tag_model": None, "neighbours": None,
+        "category_model": None, "tag_model": None, "neighbours": None, "plain_tag_model": None,
     }
     arrays = {"recurring": np.array(sorted(boilerplate.recurring_), dtype=np.uint64),
               "idf": vectorizer.tfidf_.idf_}
     sparse = {}
     # Only what prediction reads is kept; how a model was fitted is in the card's config.
     if s.category_model_ is not None:
-        params["category_model"] = {"classes": [str(c) for c in s.category_model_.classes_]}
+        params["category_model"] = {
+            "classes": [str(c) for c in s.category_model_.classes_],
+            "kind": "svm" if isinstance(s.category_model_, MarginClassifier) else "logistic",
+            "temperature": float(getattr(s.category_model_, "temperature_", 1.0))}
         arrays["category_coef"] = s.category_model_.coef_
         arrays["category_intercept"] = s.category_model_.intercept_
     if s.tag_model_ is not None:
-        params["tag_model"] = {"multilabel": bool(s.tag_model_.multilabel_)}
+        params["tag_model"] = {"multilabel": bool(s.tag_model_.multilabel_),
+                               "calibration": list(s.tag_model_.calibration)}
         arrays["tag_coef"] = s.tag_model_.coef_
         arrays["tag_intercept"] = s.tag_model_.intercept_
+    if s.plain_tag_model_ is not None:
+        params["plain_tag_model"] = {"multilabel": True,
+                                     "calibration": list(s.plain_tag_model_.calibration)}
+        arrays["plain_tag_coef"] = s.plain_tag_model_.coef_
+        arrays["plain_tag_intercept"] = s.plain_tag_model_.intercept_
     if s.neighbours_ is not None:
         params["neighbours"] = {"k": int(s.neighbours_.k), "titles": list(s.neighbours_.titles)}
         arrays["post_weights"] = s.neighbours_.weights
@@ -181,11 +190,15 @@ def _vectorizer(params: JsonPart, arrays: Arrays) -> DocumentVectorizer:
     return vectorizer.restore(terms, arrays.get("idf", _FLOATS, (len(terms),)))
 
 
-def _category_model(params: JsonPart, arrays: Arrays, n_terms: int) -> LogisticRegression:
+def _category_model(params: JsonPart, arrays: Arrays,
+                    n_terms: int) -> LogisticRegression | MarginClassifier:
     classes = params.strings("classes")
     check(len(classes) >= 2, "category_model.classes has fewer than two", params.path)
     rows = 1 if len(classes) == 2 else len(classes)  # a binary model keeps one row
-    model = LogisticRegression()
+    kind = params.choice("kind", ("logistic", "svm"))
+    model = LogisticRegression() if kind == "logistic" else MarginClassifier()
+    if kind == "svm":
+        model.temperature_ = float(params.number("temperature"))
     # What scikit-learn's predict_proba reads of a fitted model.
     model.classes_ = np.array(classes)
     model.coef_ = arrays.get("category_coef", _FLOATS, (rows, n_terms))
@@ -194,15 +207,16 @@ def _category_model(params: JsonPart, arrays: Arrays, n_terms: int) -> LogisticR
     return model
 
 
-def _tag_model(params: JsonPart, arrays: Arrays, n_tags: int, n_terms: int) -> TagClassifier:
-    check(params.flag("multilabel"), "tag_model is not multi-label", params.path)
-    model = TagClassifier()
+def _tag_model(params: JsonPart, arrays: Arrays, n_tags: int, n_terms: int,
+               prefix: str = "tag") -> TagClassifier:
+    check(params.flag("multilabel"), f"{prefix}_model is not multi-label", params.path)
+    model = TagClassifier(calibration=tuple(params.floats("calibration", [1.0, 0.0])))
     model.multilabel_ = True
     model.classes_ = np.arange(n_tags)
     # Column-major, as fitting leaves it (see TagClassifier.fit); np.save keeps the order,
     # so this copies nothing for a model this module saved.
-    model.coef_ = np.asfortranarray(arrays.get("tag_coef", _FLOATS, (n_tags, n_terms)))
-    model.intercept_ = arrays.get("tag_intercept", _FLOATS, (n_tags,))
+    model.coef_ = np.asfortranarray(arrays.get(f"{prefix}_coef", _FLOATS, (n_tags, n_terms)))
+    model.intercept_ = arrays.get(f"{prefix}_intercept", _FLOATS, (n_tags,))
     model.n_features_in_ = n_terms
     return model
 
@@ -239,6 +253,7 @@ def load_model(folder: str) -> tuple[Suggester, ModelCard]:
     tags = params.section("tag_model", optional=True)
     tag_model = _tag_model(tags, arrays, n_tags, n_terms) if tags else None
     index = params.section("neighbours", optional=True)
+    plain = params.section("plain_tag_model", optional=True)
     fitted = Fitted(
         boilerplate=_boilerplate(params.section("boilerplate"), arrays),
         vectorizer=vectorizer,
@@ -247,6 +262,8 @@ def load_model(folder: str) -> tuple[Suggester, ModelCard]:
         tag_threshold=top.number("tag_threshold"), max_tags=top.integer("max_tags"),
         neighbours=_neighbours(index, arrays, files, n_tags, n_terms) if index else None,
         tag_mix=top.number("tag_mix"),
+        plain_tag_model=_tag_model(plain, arrays, n_tags, n_terms, "plain_tag") if plain else None,
+        tag_blend=top.number("tag_blend") if plain else 0.0,
     )
     # min_tags and max_chars, read when suggesting, are the card's config.
     config = TrainingConfig.from_json(card.training.config, os.path.join(folder, CARD_FILE))

@@ -7,13 +7,17 @@ import numpy as np
 from .neighbours import PostIndex
 
 
-def mixed_tag_scores(tag_model, neighbours: PostIndex | None, tag_mix: float, X) -> np.ndarray:
+def mixed_tag_scores(tag_model, neighbours: PostIndex | None, tag_mix: float, X,
+                     plain=None, blend: float = 0.0) -> np.ndarray:
     """``tag_mix`` times the tag model's probabilities plus the rest times the neighbours'
-    votes (the model's alone without neighbours)."""
+    votes (the model's alone without neighbours or with ``tag_mix`` 1); of that,
+    ``1 - blend``, plus ``blend`` times the ``plain`` model's scores, when there is one."""
     scores = tag_model.predict_proba(X)
-    if neighbours is None:
-        return scores
-    return tag_mix * scores + (1 - tag_mix) * neighbours.votes(X)
+    if neighbours is not None and tag_mix < 1:
+        scores = tag_mix * scores + (1 - tag_mix) * neighbours.votes(X)
+    if plain is not None:
+        scores = (1 - blend) * scores + blend * plain.predict_proba(X)
+    return scores
 
 
 def choose_tags(scores: np.ndarray, threshold: float, min_tags: int, max_tags: int) -> list[int]:

@@ -1,65 +1,282 @@
-"""Choices made on held-out posts: recency half-lives and the tag threshold, or an earlier
-model's when they still apply."""
+"""Choices made per blog on its newest posts: which candidate configuration its categories
+and its tags are learned with, and the tag threshold; or an earlier model's choices when
+they still apply.
+
+Candidates are scored by rolling-origin validation: ``WINDOWS`` consecutive windows of
+the newest posts (5% of the posts each, 5 to 50), each predicted by models fitted on every
+post before it, so no single window (one that straddles a change of labelling, say)
+decides alone. Among candidates within noise of the best, the simplest (the first listed)
+wins, and the first is the plain reference, so a blog never gets a model that validated
+worse than the plain one.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy.special import softmax
 
 from ..corpus.posts import Post
 from ..workers import run
+from . import calibration
 from .card import ModelCard
-from .config import TrainingConfig
-from .fitting import HalfLives, fit_models, vectorizer_for
+from .config import PLAIN_TAGS, TrainingConfig
+from .fitting import fit_models, vectorizer_for
 from .ranking import choose_tags, mixed_tag_scores
 
+# Simplest first. "plain" is the reference of bench/reference.py on bunrui's documents:
+# linear SVMs, no class weights for tags, no neighbours, no prior shift, no recency.
+# A relative half-life is that share of the blog's time span.
+# The tuned ones are TrainingConfig's defaults: logistic regressions, neighbours' votes
+# and prior shift, their tag scores blended with a plain SVM's (tag_blend).
+CANDIDATES: dict[str, dict] = {
+    "plain": {**PLAIN_TAGS, "category_C": 0.5},
+    "tuned": {"half_life_days": None},
+    "tuned, recent": {"half_life_days": ("span", 1 / 8)},
+    "tuned, very recent": {"half_life_days": ("span", 1 / 32)},
+}
+# Three windows of 5% of the posts each, at least 5 and at most 50 posts: the newest posts
+# are the best guide to the next draft, and a blog that posts daily would otherwise reach
+# back past its latest change of labelling (allforces re-labelled its posts on 2026-02-14).
+WINDOWS, WINDOW_SHARE, WINDOW_MIN, WINDOW_MAX = 3, 0.05, 5, 50
 
-def _example_f1(gold: Sequence[set], chosen: Sequence[set]) -> float:
-    scores = []
-    for g, c in zip(gold, chosen, strict=True):
-        hit = len(g & c)
-        scores.append(2 * hit / (len(g) + len(c)) if g or c else 1.0)
-    return float(np.mean(scores)) if scores else 0.0
+
+def _span_days(posts: Sequence[Post]) -> float | None:
+    dates = [p.date for p in posts if p.date]
+    return max(1, (max(dates) - min(dates)).days) if len(dates) >= 2 else None
 
 
-def _choose_threshold(tag_scores: np.ndarray, posts: Sequence[Post], labels: list[str],
-                      min_tags: int, max_tags: int) -> tuple[float, float]:
-    """The tag threshold that maximizes mean per-post F1 on held-out posts."""
-    gold = [set(p.tags) for p in posts]
-    best = (0.5, -1.0)
+def candidate_config(name: str, config: TrainingConfig, posts: Sequence[Post]) -> TrainingConfig:
+    """``config`` as candidate ``name`` sets it, for ``posts``. A half-life the config
+    fixes (not "auto") holds for every candidate but the plain one."""
+    changes = dict(CANDIDATES[name])
+    life = changes.get("half_life_days")
+    if name != "plain" and config.half_life_days != "auto":
+        life = config.half_life_days
+    elif isinstance(life, tuple):
+        span = _span_days(posts)
+        life = max(1.0, round(span * life[1], 1)) if span else None
+    changes["half_life_days"] = life
+    return replace(config, **changes, candidate=name)
+
+
+def candidate_names(config: TrainingConfig) -> list[str]:
+    if config.candidate != "auto":
+        return [config.candidate]
+    if config.half_life_days != "auto":  # one half-life: the recent ones are "tuned"
+        return [name for name in CANDIDATES if "recent" not in name]
+    return list(CANDIDATES)
+
+
+@dataclass(frozen=True)
+class Choices:
+    category: TrainingConfig  # the candidate categories are learned with
+    tags: TrainingConfig
+    tag_threshold: float
+    validation: dict
+    # Of the SVMs' margins: {"tags": [a, b] (Platt), "categories": temperature}.
+    calibration: dict
+
+
+UNCALIBRATED = {"tags": list(calibration.IDENTITY_PLATT), "categories": 1.0}
+
+
+def windows(n: int) -> list[tuple[int, int]]:
+    """(start, end) of each validation window over ``n`` posts in date order, oldest first;
+    none when too few posts are left to fit on."""
+    size = min(WINDOW_MAX, max(WINDOW_MIN, int(n * WINDOW_SHARE)))
+    if n - WINDOWS * size < 2 * WINDOW_MIN:
+        return []
+    return [(n - (WINDOWS - w) * size, n - (WINDOWS - w - 1) * size) for w in range(WINDOWS)]
+
+
+def _trial(X_head, X_valid, head: Sequence[Post], tag_labels: list[str],
+           config: TrainingConfig) -> tuple:
+    """(categories, tag scores, the blended-in SVM's tag scores) of one window by one
+    candidate: categories as (classes, probabilities); None where there is no such model.
+    The tag scores are before blending, which waits for the SVM's calibration."""
+    models = fit_models(X_head, head, tag_labels, config, config)
+    categories = ((list(models.category_model.classes_),
+                   models.category_model.predict_proba(X_valid))
+                  if models.category_model is not None else None)
+    own = simple = None
+    if models.tag_model is not None:
+        own = mixed_tag_scores(models.tag_model, models.neighbours, config.tag_mix, X_valid)
+    if models.plain_tag_model is not None:
+        simple = models.plain_tag_model.predict_proba(X_valid)
+    return categories, own, simple
+
+
+def _calibrate(plain: list, windows_posts: list[Sequence[Post]], gold_tags: np.ndarray) -> dict:
+    """Platt scaling of the plain SVM's tag margins and a temperature for its category
+    margins, fitted on its validation windows (as fitted, its probabilities are plain
+    sigmoids and softmaxes of the margins, so their logs give the margins back)."""
+    out: dict = {**UNCALIBRATED}
+    if plain[0][1] is not None:
+        margins = calibration.logit(np.vstack([tags for _, tags, _ in plain]))
+        out["tags"] = list(calibration.platt(margins, gold_tags))
+    if plain[0][0] is not None:
+        parts = []
+        for ((classes, probs), _, _), window in zip(plain, windows_posts, strict=True):
+            known = [(row, classes.index(p.categories[0])) for row, p in zip(probs, window,
+                                                                           strict=True)
+                     if p.categories and p.categories[0] in classes]
+            if known:
+                rows, gold = zip(*known, strict=True)
+                parts.append((np.log(np.clip(np.vstack(rows), 1e-300, None)), np.array(gold)))
+        if parts:
+            out["categories"] = calibration.temperature(parts)
+    return out
+
+
+def _platt(scores: np.ndarray, fitted: dict) -> np.ndarray:
+    a, b = fitted["tags"]
+    return 1 / (1 + np.exp(-np.clip(a * calibration.logit(scores) + b, -30, 30)))
+
+
+def _scored(results: dict[str, list], configs: dict[str, TrainingConfig],
+            fitted: dict | None) -> dict[str, list]:
+    """Each candidate's (categories, tag scores) per window, as its models fitted with
+    ``fitted`` calibration would give them: the plain SVM's probabilities calibrated, and
+    blended in where a candidate blends (its own SVM's, or the plain candidate's)."""
+    out = {}
+    for name, trials in results.items():
+        scored = []
+        for w, (categories, own, simple) in enumerate(trials):
+            if fitted and name == "plain":
+                own = _platt(own, fitted) if own is not None else None
+                if categories is not None:
+                    classes, probs = categories
+                    probs = softmax(fitted["categories"] * np.log(np.clip(probs, 1e-300, None)),
+                                    axis=1)
+                    categories = (classes, probs)
+            elif own is not None and configs[name].tag_blend:
+                if simple is None:  # the plain candidate's model: its calibrated scores
+                    simple = out["plain"][w][1]
+                elif fitted:
+                    simple = _platt(simple, fitted)
+                share = configs[name].tag_blend
+                own = (1 - share) * own + share * simple
+            scored.append((categories, own))
+        out[name] = scored
+    return out
+
+
+def _post_tag_scores(scores: np.ndarray, gold: list[set[int]], threshold: float,
+                     min_tags: int, max_tags: int) -> np.ndarray:
+    """Per post with gold tags: the mean of its F1 at ``threshold`` and its NDCG@5."""
+    out = []
+    for row, g in zip(scores, gold, strict=True):
+        if not g:
+            continue
+        chosen = set(choose_tags(row, threshold, min_tags, max_tags))
+        f1 = 2 * len(g & chosen) / (len(g) + len(chosen))
+        top = np.argsort(-row, kind="stable")[:5]
+        dcg = sum(1 / math.log2(i + 2) for i, k in enumerate(top) if k in g)
+        ideal = sum(1 / math.log2(i + 2) for i in range(min(5, len(g))))
+        out.append((f1 + dcg / ideal) / 2)
+    return np.array(out)
+
+
+def _threshold(scores: np.ndarray, gold: list[set[int]], min_tags: int,
+               max_tags: int) -> float:
+    """The tag threshold with the best mean per-post F1 (the ranking does not move)."""
+    best, best_score = 0.5, -1.0
     for threshold in np.arange(0.05, 0.96, 0.025):
-        chosen = [{labels[k] for k in choose_tags(row, threshold, min_tags, max_tags)}
-                  for row in tag_scores]
-        f1 = _example_f1(gold, chosen)
-        if f1 > best[1] + 1e-9:
-            best = (round(float(threshold), 3), f1)
+        score = _post_tag_scores(scores, gold, threshold, min_tags, max_tags).mean()
+        if score > best_score + 1e-9:
+            best, best_score = round(float(threshold), 3), score
     return best
 
 
-def _validate(X_head, X_valid, head: Sequence[Post], valid: Sequence[Post],
-              tag_labels: list[str], config: TrainingConfig, half_life: float | None,
-              max_tags: int) -> dict:
-    """Fit on the older posts with one half-life, measure on the newest."""
-    models = fit_models(X_head, head, tag_labels, config, HalfLives(half_life, half_life))
-    result: dict = {"half_life_days": half_life}
-    if models.category_model is not None:
-        gold = [p.categories[0] if p.categories else None for p in valid]
-        predicted = models.category_model.predict(X_valid)
-        pairs = [(g, q) for g, q in zip(gold, predicted, strict=True) if g]
-        if pairs:
-            result["category_accuracy"] = float(np.mean([g == q for g, q in pairs]))
-    if models.tag_model is not None:
-        scores = mixed_tag_scores(models.tag_model, models.neighbours, config.tag_mix, X_valid)
-        threshold, f1 = _choose_threshold(scores, valid, tag_labels, config.min_tags, max_tags)
-        result.update(tag_threshold=threshold, tag_f1=f1)
-    return result
+def _simplest_within_noise(tally: dict[str, dict], key: str) -> str | None:
+    """The first candidate whose per-post scores (``key`` of its tally) trail the best's by
+    no more than one standard error of the paired difference; None without scores."""
+    per_post = {name: figures[key] for name, figures in tally.items() if key in figures}
+    if not per_post:
+        return None
+    best = max(per_post, key=lambda name: per_post[name].mean())
+    for name, values in per_post.items():
+        diff = per_post[best] - values
+        if diff.mean() <= diff.std() / math.sqrt(max(1, len(diff))) + 1e-12:
+            return name
+    return best
 
 
-def _reusable_choices(previous: ModelCard | None, config: TrainingConfig,
-                      posts: Sequence[Post]) -> tuple[HalfLives, float, dict] | None:
-    """The half-lives and threshold of ``previous`` if they still apply to ``posts``."""
+def _tally(results: dict[str, list], posts: Sequence[Post], tag_labels: list[str],
+           spans: list[tuple[int, int]], config: TrainingConfig, max_tags: int) -> dict:
+    """Per candidate: its pooled figures, per-post scores and threshold."""
+    valid = [p for a, b in spans for p in posts[a:b]]
+    index = {t: j for j, t in enumerate(tag_labels)}
+    gold_tags = [{index[t] for t in p.tags if t in index} for p in valid]
+    out = {}
+    for name, parts in results.items():
+        figures: dict = {}
+        if parts[0][0] is not None:
+            predicted = [classes[k] for (classes, probs), _ in parts
+                         for k in probs.argmax(axis=1)]
+            hits = np.array([p.categories[0] == c for p, c in zip(valid, predicted, strict=True)
+                             if p.categories], dtype=float)
+            figures.update(category_hits=hits, category_accuracy=float(hits.mean()))
+        if parts[0][1] is not None:
+            scores = np.vstack([tags for _, tags in parts])
+            threshold = _threshold(scores, gold_tags, config.min_tags, max_tags)
+            per_post = _post_tag_scores(scores, gold_tags, threshold, config.min_tags, max_tags)
+            figures.update(tag_scores=per_post, tag_score=float(per_post.mean()),
+                           tag_threshold=threshold)
+        out[name] = figures
+    return out
+
+
+def _validate(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_tags: int,
+              config: TrainingConfig, names: list[str], n_jobs: int) -> Choices:
+    spans = windows(len(posts))
+    configs = {name: candidate_config(name, config, posts[:spans[0][0]]) for name in names}
+    # An unweighted blend's SVM is the plain candidate's model: fitted once, blended after.
+    shared = {n for n in names if "plain" in names and n != "plain"
+              and configs[n].tag_blend and configs[n].half_life_days is None}
+    jobs, keys = [], []
+    for a, b in spans:
+        vectorizer = vectorizer_for(config)
+        X_head = vectorizer.fit_transform(docs[:a])
+        X_valid = vectorizer.transform(docs[a:b])
+        for name in names:
+            fitting = replace(configs[name], tag_blend=0.0) if name in shared else configs[name]
+            jobs.append((X_head, X_valid, posts[:a], tag_labels, fitting))
+            keys.append(name)
+    results: dict[str, list] = {name: [] for name in names}
+    for name, found in zip(keys, run(_trial, jobs, n_jobs), strict=True):
+        results[name].append(found)
+    fitted_calibration = None
+    if "plain" in names:
+        index = {t: j for j, t in enumerate(tag_labels)}
+        gold = np.zeros((spans[-1][1] - spans[0][0], len(tag_labels)), dtype=int)
+        for i, post in enumerate(posts[spans[0][0]:spans[-1][1]]):
+            gold[i, [index[t] for t in post.tags if t in index]] = 1
+        fitted_calibration = _calibrate(results["plain"], [posts[a:b] for a, b in spans], gold)
+    # "plain" first: the blends read its calibrated scores.
+    tally = _tally(_scored(results, configs, fitted_calibration), posts, tag_labels, spans,
+                   config, max_tags)
+    category = _simplest_within_noise(tally, "category_hits") or names[0]
+    tags = _simplest_within_noise(tally, "tag_scores") or names[0]
+    report = {
+        "windows": [{"posts": b - a, "since": str(posts[a].date)} for a, b in spans],
+        "chosen": {"categories": category, "tags": tags},
+        "calibration": fitted_calibration or UNCALIBRATED,
+        "candidates": {n: {k: v for k, v in f.items() if k not in ("category_hits", "tag_scores")}
+                       for n, f in tally.items()},
+    }
+    return Choices(candidate_config(category, config, posts),
+                   candidate_config(tags, config, posts),
+                   tally[tags].get("tag_threshold", 0.5), report, report["calibration"])
+
+
+def _reusable(previous: ModelCard | None, config: TrainingConfig,
+              posts: Sequence[Post]) -> Choices | None:
+    """The choices of ``previous`` if they still apply to ``posts``."""
     if not previous:
         return None
     try:
@@ -69,58 +286,28 @@ def _reusable_choices(previous: ModelCard | None, config: TrainingConfig,
         if not (training.config == config.as_json() and close
                 and training.date_range[:1] == [oldest]):
             return None
-        lives = previous.half_life_days
-        return (HalfLives(lives["category"], lives["tags"]), float(previous.tag_threshold),
-                {**previous.validation, "reused_from": previous.created})
+        chosen, lives = previous.validation["chosen"], previous.half_life_days
+        category = replace(candidate_config(chosen["categories"], config, posts),
+                           half_life_days=lives["category"])
+        tags = replace(candidate_config(chosen["tags"], config, posts),
+                       half_life_days=lives["tags"])
+        return Choices(category, tags, float(previous.tag_threshold),
+                       {**previous.validation, "reused_from": previous.created},
+                       previous.validation.get("calibration", UNCALIBRATED))
     except (KeyError, TypeError, ValueError):
-        return None  # half-lives of another shape: choose afresh
-
-
-def half_life_candidates(posts: Sequence[Post]) -> list[float | None]:
-    """No weighting, and half-lives of 1/2, 1/8 and 1/32 of the corpus's time span.
-
-    Relative to the span, so a blog posting daily for months and one posting weekly for
-    years get comparable choices.
-    """
-    dates = [p.date for p in posts if p.date]
-    if len(dates) < 2:
-        return [None]
-    span = max(1, (max(dates) - min(dates)).days)
-    return [None, *sorted({max(1.0, round(span / d, 1)) for d in (2, 8, 32)}, reverse=True)]
-
-
-@dataclass(frozen=True)
-class Choices:
-    half_life: HalfLives
-    tag_threshold: float
-    validation: dict
+        return None  # choices of another shape: choose afresh
 
 
 def choose(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_tags: int,
            config: TrainingConfig, previous: ModelCard | None, n_jobs: int) -> Choices:
-    """The half-lives and tag threshold: an earlier model's when they still apply, else
-    those that did best on the newest posts with models fitted on the older ones."""
-    candidates = (half_life_candidates(posts) if config.half_life_days == "auto"
-                  else [config.half_life_days or None])
-    reused = _reusable_choices(previous, config, posts)
+    """The candidates and tag threshold for this blog: an earlier model's when they still
+    apply, else those that did best on the newest posts with models fitted on the older."""
+    reused = _reusable(previous, config, posts)
     if reused:
-        return Choices(*reused)
-    n_valid = int(len(posts) * config.validation_share)
-    head = len(posts) - n_valid
-    if n_valid < 5 or head < 5:
-        return Choices(HalfLives(candidates[0], candidates[0]), 0.5, {})
-    head_vectorizer = vectorizer_for(config)
-    X_head = head_vectorizer.fit_transform(docs[:head])
-    X_valid = head_vectorizer.transform(docs[head:])
-    trials = list(run(_validate, [(X_head, X_valid, posts[:head], posts[head:],
-                                   tag_labels, config, h, max_tags)
-                                  for h in candidates], n_jobs))
-    # Each model keeps the half-life it did best with; ties go to the least weighting.
-    best_category = max(trials, key=lambda t: t.get("category_accuracy", 0.0))
-    best_tags = max(trials, key=lambda t: t.get("tag_f1", 0.0))
-    return Choices(
-        HalfLives(best_category["half_life_days"], best_tags["half_life_days"]),
-        best_tags.get("tag_threshold", 0.5),
-        {"posts": n_valid, "since": str(posts[head].date),
-         "category_accuracy": best_category.get("category_accuracy"),
-         "tag_f1": best_tags.get("tag_f1"), "trials": trials})
+        return reused
+    names = candidate_names(config)
+    if not windows(len(posts)):  # too few posts to choose with: the simplest
+        chosen = candidate_config(names[0], config, posts)
+        return Choices(chosen, chosen, 0.5, {"chosen": {"categories": names[0],
+                                                        "tags": names[0]}}, UNCALIBRATED)
+    return _validate(docs, posts, tag_labels, max_tags, config, names, n_jobs)

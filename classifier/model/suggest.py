@@ -65,10 +65,12 @@ class Suggester:
     Fitted attributes (trailing underscore): the boilerplate filter and vectorizer, the
     category model and tag model with their labels (either may be None: a blog with tags
     and no categories, or the reverse), the post index of ``neighbours_`` (None: the tag
-    model alone), ``tag_mix_``, ``tag_threshold_``, ``max_tags_``, and ``report_``, the
-    facts of the training run for the model card (None for a loaded model).
+    model alone), ``tag_mix_``, a plain SVM's tag model blended in (``plain_tag_model_``,
+    ``tag_blend_``; None and 0 when not), ``tag_threshold_``, ``max_tags_``, and
+    ``report_``, the facts of the training run for the model card (None when loaded).
     A tag's score is ``tag_mix_`` times the tag model's probability plus the rest times
-    the votes of the most similar training posts.
+    the votes of the most similar training posts; of that ``1 - tag_blend_``, plus
+    ``tag_blend_`` times the plain model's score.
     """
 
     def __init__(self, config: TrainingConfig | None = None) -> None:
@@ -78,9 +80,11 @@ class Suggester:
             progress=None, previous: ModelCard | None = None) -> Suggester:
         """Learn from ``posts``.
 
-        The newest ``validation_share`` of the posts is held out to choose the recency
-        half-life (when ``half_life_days`` is "auto") and the tag threshold, with models
-        fitted on the older ones; then the final models are fitted on all posts.
+        Unless ``config.candidate`` names one, each candidate configuration of
+        ``selection.CANDIDATES`` is fitted on older posts and scored on the newest (three
+        consecutive windows); the categories and the tags each take the simplest
+        candidate within noise of the best, and the tag threshold is chosen with it. Then
+        the final models are fitted on all posts.
 
         The tags of a yearly series (``advent2024``, ``advent2025``) are learned as one
         label, ``advent{year}`` (see ``series``).
@@ -103,6 +107,7 @@ class Suggester:
         self.tag_model_, self.tag_labels_ = fitted.tag_model, fitted.tag_labels
         self.tag_threshold_, self.max_tags_ = fitted.tag_threshold, fitted.max_tags
         self.neighbours_, self.tag_mix_ = fitted.neighbours, fitted.tag_mix
+        self.plain_tag_model_, self.tag_blend_ = fitted.plain_tag_model, fitted.tag_blend
         self.report_ = fitted.report
         return self
 
@@ -133,7 +138,8 @@ class Suggester:
 
     def tag_scores(self, X) -> np.ndarray:
         """Tag scores of feature rows: the tag model's, mixed with the neighbours' votes."""
-        return mixed_tag_scores(self.tag_model_, self.neighbours_, self.tag_mix_, X)
+        return mixed_tag_scores(self.tag_model_, self.neighbours_, self.tag_mix_, X,
+                                self.plain_tag_model_, self.tag_blend_)
 
     def choose_tags(self, scores: np.ndarray, limit: int | None = None,
                     threshold: float | None = None) -> list[int]:
@@ -182,6 +188,11 @@ class Suggester:
         post = parse_post(text, path, require_front_matter=False)
         return self.suggest_posts([post], **kwargs)[0]
 
+    def _tag_weights(self, k: int) -> np.ndarray:
+        """The term weights of tag ``k`` in the model that gives most of its score."""
+        main = self.plain_tag_model_ if self.tag_blend_ > 0.5 else self.tag_model_
+        return main.coef_[k]
+
     def _explain(self, x, suggestion: Suggestion, chosen: list[int],
                  n: int) -> dict[str, dict[str, list[Scored]]]:
         """The terms of this draft that added most to each suggested label's score."""
@@ -202,5 +213,5 @@ class Suggester:
             out["category"][suggestion.category.label] = top(coef[k] if len(coef) > 1 else
                                                               coef[0] * (1 if k else -1))
         for k, tag in zip(chosen, suggestion.tags, strict=True):
-            out["tags"][tag.label] = top(self.tag_model_.coef_[k])
+            out["tags"][tag.label] = top(self._tag_weights(k))
         return out

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from ..corpus.posts import Post
@@ -20,6 +19,7 @@ from ..text.tokens import TokenCache, content_hash
 from ..workers import start_workers
 from .card import ModelCard, TrainingFacts
 from .config import TrainingConfig
+from .conventions import learn_conventions
 from .documents import learn_documents
 from .estimators import TagClassifier
 from .features import DocumentVectorizer
@@ -43,6 +43,7 @@ class TrainingReport:
     fingerprint: str
     date_range: tuple[str | None, str | None]
     half_life_days: dict[str, float | None]
+    conventions: dict
 
     def card(self, config: TrainingConfig, *, sources: list[str] | None = None,
              skipped: int | None = None, evaluation: dict | None = None) -> ModelCard:
@@ -55,7 +56,7 @@ class TrainingReport:
             labels={"categories": self.category_counts, "tags": self.tag_counts},
             rare_tags=self.rare_tags, tag_threshold=self.tag_threshold,
             max_tags=self.max_tags, half_life_days=self.half_life_days,
-            validation=self.validation, evaluation=evaluation)
+            validation=self.validation, evaluation=evaluation, conventions=self.conventions)
 
 
 def fingerprint(posts: Sequence[Post]) -> str:
@@ -78,6 +79,7 @@ class _Labels:
     tag_labels: list[str]
     rare: dict[str, int]
     max_tags: int
+    conventions: dict
 
 
 def _read_labels(posts: Sequence[Post], config: TrainingConfig) -> _Labels:
@@ -93,17 +95,16 @@ def _read_labels(posts: Sequence[Post], config: TrainingConfig) -> _Labels:
     tag_labels = sorted(t for t, c in tag_counts.items() if c >= config.min_tag_count)
     if tag_counts and not tag_labels:
         raise ModelError(f"no tag is used at least {config.min_tag_count} times")
-    per_post = [len(p.tags) for p in posts if p.tags] or [1]
+    conventions = learn_conventions(posts, category_counts)
     return _Labels(
         originals, posts, category_counts, tag_counts, tag_labels,
         rare={t: c for t, c in tag_counts.items() if c < config.min_tag_count},
-        max_tags=config.max_tags or int(min(10, max(1, np.percentile(per_post, 95)))))
+        max_tags=config.max_tags or conventions["max_tags"], conventions=conventions)
 
 
 def _report(labels: _Labels, choices: Choices, data_fingerprint: str) -> TrainingReport:
     dates = [p.date for p in labels.posts if p.date]
     counts = labels.tag_counts
-    half_life = choices.half_life
     return TrainingReport(
         n_posts=len(labels.posts),
         category_counts=dict(labels.category_counts.most_common()),
@@ -114,7 +115,9 @@ def _report(labels: _Labels, choices: Choices, data_fingerprint: str) -> Trainin
         validation=choices.validation,
         fingerprint=data_fingerprint,
         date_range=(str(min(dates)) if dates else None, str(max(dates)) if dates else None),
-        half_life_days={"category": half_life.category, "tags": half_life.tags},
+        half_life_days={"category": choices.category.half_life_days,
+                        "tags": choices.tags.half_life_days},
+        conventions=labels.conventions,
     )
 
 
@@ -132,6 +135,8 @@ class Fitted:
     max_tags: int
     neighbours: PostIndex | None
     tag_mix: float
+    plain_tag_model: TagClassifier | None = None
+    tag_blend: float = 0.0
     report: TrainingReport | None = None
 
 
@@ -156,12 +161,14 @@ def fit(
     with ThreadPoolExecutor(1) as pool:
         # Hashing every post for the card takes a while: done while the models fit.
         data_fingerprint = pool.submit(fingerprint, labels.originals)
-        models = fit_models(X, labels.posts, labels.tag_labels, config, choices.half_life,
-                             n_jobs)
+        models = fit_models(X, labels.posts, labels.tag_labels, choices.category, choices.tags,
+                            n_jobs, choices.calibration)
     return Fitted(
         boilerplate=boilerplate, vectorizer=vectorizer, category_model=models.category_model,
         category_labels=models.category_labels, tag_model=models.tag_model,
         tag_labels=labels.tag_labels, tag_threshold=choices.tag_threshold,
         max_tags=labels.max_tags, neighbours=models.neighbours,
-        tag_mix=config.tag_mix if models.neighbours is not None else 1.0,
+        tag_mix=choices.tags.tag_mix if models.neighbours is not None else 1.0,
+        plain_tag_model=models.plain_tag_model,
+        tag_blend=choices.tags.tag_blend if models.plain_tag_model is not None else 0.0,
         report=_report(labels, choices, data_fingerprint.result()))

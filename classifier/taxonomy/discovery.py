@@ -10,7 +10,7 @@ import yaml
 from ..corpus.posts import load_yaml
 from ..errors import TaxonomyError
 from ..model.card import ModelCard
-from .model import Taxonomy
+from .model import OFF, Taxonomy
 from .schema import TAXONOMY_FILE, read_taxonomy
 
 JEKYLL_CONFIG = "_config.yml"
@@ -59,9 +59,15 @@ def taxonomy_from_card(card: ModelCard) -> Taxonomy:
     categories = tuple(labels.get("categories") or ())
     known = tuple(dict.fromkeys([*(labels.get("tags") or ()), *card.rare_tags]))
     max_tags = card.max_tags
+    # The blog's conventions, learned in training (model/conventions.py).
+    learned = card.conventions
+    off = [rule for rule, key in (("tag-is-category", "tag_is_category"),
+                                  ("category-missing", "category_optional"))
+           if learned.get(key) is True]
     return Taxonomy(categories=categories, known_tags=known,
                     max_tags=max_tags if isinstance(max_tags, int) and max_tags > 0 else None,
-                    sources=("model card labels",))
+                    min_tags=0 if learned.get("tags_optional") is True else 1,
+                    severities=dict.fromkeys(off, OFF), sources=("model card labels",))
 
 
 def resolve_taxonomy(explicit: str | None = None, start: str | None = None,
@@ -92,5 +98,9 @@ def resolve_taxonomy(explicit: str | None = None, start: str | None = None,
         updates["known_tags"] = from_card.known_tags
         if "tags.max_per_post" not in base.declared:
             updates["max_tags"] = from_card.max_tags
+        if "tags.min_per_post" not in base.declared:
+            updates["min_tags"] = from_card.min_tags
+        # What the file sets of the rules wins over what the blog's posts showed.
+        updates["severities"] = {**from_card.severities, **base.severities}
     updates["sources"] = tuple(sources)
     return replace(base, **updates)

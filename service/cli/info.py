@@ -35,9 +35,27 @@ def run(args: argparse.Namespace) -> int:
           + ", ".join(f"{k} {v or 'none'}" for k, v in card.half_life_days.items()))
     print(f"rare tags left out: {len(card.rare_tags)}; tag threshold "
           f"{card.tag_threshold}, at most {card.max_tags} tags")
-    if card.validation:
-        print(f"validation: {json.dumps(card.validation, ensure_ascii=False)}")
+    _print_choices(card.validation)
+    for name, value in card.conventions.items():
+        print(f"convention: {name.replace('_', ' ')}: {value}")
     if card.evaluation:
         print(f"evaluation: {json.dumps(card.evaluation, ensure_ascii=False)}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in card.versions.items()))
     return 0
+
+
+def _print_choices(validation: dict) -> None:
+    """The candidates chosen and how each did on the validation windows."""
+    chosen = validation.get("chosen")
+    if not chosen:
+        return
+    print(f"chosen: categories {chosen.get('categories')}, tags {chosen.get('tags')}"
+          + (f" (reused from the model of {validation['reused_from']})"
+             if "reused_from" in validation else ""))
+    windows = validation.get("windows") or []
+    if windows:
+        print("validation windows: " + ", ".join(f"{w['posts']} posts from {w['since']}"
+                                                 for w in windows))
+    for name, figures in (validation.get("candidates") or {}).items():
+        print(f"  {name}: " + ", ".join(f"{k.replace('_', ' ')} {v:.3f}"
+                                        for k, v in figures.items()))

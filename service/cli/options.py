@@ -10,6 +10,7 @@ import sys
 
 from bunrui.classifier import Corpus, InputError, TokenCache, TrainingConfig, load_corpus
 from bunrui.classifier.corpus.posts import POST_SUFFIXES
+from bunrui.classifier.model.selection import CANDIDATES
 
 MODEL_HELP = "model folder (default: the bundled model of the allforces blog)"
 
@@ -102,6 +103,10 @@ def add_corpus(parser: argparse.ArgumentParser) -> None:
                         help="weight posts by recency: one this many days older than the "
                              "newest counts half; 0: all posts count the same; auto (default): "
                              "chosen on the newest posts held out")
+    parser.add_argument("--candidate", choices=["auto", *CANDIDATES], default="auto",
+                        help="how to learn: auto (default): for categories and for tags, "
+                             "the candidate that does best on the blog's newest posts "
+                             "(rolling-origin validation); or one of them by name")
     parser.add_argument("--min-tag-count", type=positive, default=TrainingConfig.min_tag_count,
                         help="leave out tags used fewer times (default %(default)s)")
     parser.add_argument("--literal-years", action="store_true",
@@ -112,7 +117,7 @@ def add_corpus(parser: argparse.ArgumentParser) -> None:
 
 def training_config(args: argparse.Namespace) -> TrainingConfig:
     return TrainingConfig(half_life_days=args.half_life, min_tag_count=args.min_tag_count,
-                          tag_series=not args.literal_years)
+                          tag_series=not args.literal_years, candidate=args.candidate)
 
 
 def load_posts(args: argparse.Namespace) -> Corpus:
