@@ -215,12 +215,17 @@ class Suggester:
         return choose_tags(scores, threshold, self.min_tags, upper)
 
     def suggest_posts(self, posts: Sequence[Post], *, limit: int | None = None,
-                      threshold: float | None = None, explain: int = 0) -> list[Suggestion]:
-        """Suggestions for parsed drafts; their front-matter labels are never evidence."""
+                      threshold: float | None = None, explain: int = 0,
+                      docs: Sequence[Document] | None = None) -> list[Suggestion]:
+        """Suggestions for parsed drafts; their front-matter labels are never evidence.
+
+        ``docs``: the posts' documents, when the caller has tokenized them already.
+        """
         for post in posts:
             if not (post.title.strip() or post.body.strip()):
                 raise InputError("the draft is empty", path=post.path, field="text")
-        docs = self.documents(posts)
+        if docs is None:
+            docs = self.documents(posts)
         cats, tags, X = self.score(docs)
         out = []
         for i in range(len(posts)):
@@ -254,25 +259,33 @@ class Suggester:
         post = parse_post(text, path, require_front_matter=False)
         return self.suggest_posts([post], **kwargs)[0]
 
+    def terms(self, x, kind: str, label: str, n: int) -> list[Scored]:
+        """The ``n`` terms of feature row ``x`` that add most to ``label``'s score (``kind``:
+        "category" or "tags"); [] for a label the model does not know."""
+        if kind == "category":
+            if self.category_model is None or label not in self.category_labels:
+                return []
+            k, coef = self.category_labels.index(label), self.category_model.coef_
+            weights = coef[k] if len(coef) > 1 else coef[0] * (1 if k else -1)
+        else:
+            if self.tag_model is None or label not in self.tag_labels:
+                return []
+            weights = self.tag_model.coef_[self.tag_labels.index(label)]
+        row = x.tocsr()
+        columns, values = row.indices, row.data
+        contributions = values * weights[columns]
+        best = np.argsort(-contributions, kind="stable")[:n]
+        vocabulary = self.vectorizer.vocabulary
+        return [Scored(str(vocabulary[columns[j]]), float(contributions[j]))
+                for j in best if contributions[j] > 0]
+
     def _explain(self, x, suggestion: Suggestion, chosen: list[int],
                  n: int) -> dict[str, dict[str, list[Scored]]]:
         """The terms of this draft that added most to each suggested label's score."""
-        vocabulary = self.vectorizer.vocabulary
-        row = x.tocsr()
-        columns, values = row.indices, row.data
-
-        def top(weights: np.ndarray) -> list[Scored]:
-            contributions = values * weights[columns]
-            best = np.argsort(-contributions, kind="stable")[:n]
-            return [Scored(str(vocabulary[columns[j]]), float(contributions[j]))
-                    for j in best if contributions[j] > 0]
-
         out: dict[str, dict[str, list[Scored]]] = {"category": {}, "tags": {}}
         if suggestion.category and self.category_model is not None:
-            k = self.category_labels.index(suggestion.category.label)
-            coef = self.category_model.coef_
-            out["category"][suggestion.category.label] = top(coef[k] if len(coef) > 1 else
-                                                              coef[0] * (1 if k else -1))
+            label = suggestion.category.label
+            out["category"][label] = self.terms(x, "category", label, n)
         for k, tag in zip(chosen, suggestion.tags, strict=True):
-            out["tags"][tag.label] = top(self.tag_model.coef_[k])
+            out["tags"][tag.label] = self.terms(x, "tags", self.tag_labels[k], n)
         return out

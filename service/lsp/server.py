@@ -1,0 +1,200 @@
+"""The language server's wiring: pygls features, one thread for the model, debounced
+diagnostics, and answers dropped for versions of a document that are no longer current.
+
+The protocol loop never runs the model: each request's work goes to the one model thread
+(the MeCab tagger is never shared), and a cancelled request that has not started there
+never runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcContentModified
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from .actions import code_actions
+from .blog import Blog, Settings
+from .completion import complete
+from .diagnostics import Checked, check
+from .documents import View, build_view
+from .hover import hover
+from .positions import Positions, utf16_units
+
+# Diagnostics wait this long after the last change: a check per pause in typing, not per key.
+DEBOUNCE = 0.25
+# Typing these opens completion in a label field (besides letters, which every editor does).
+TRIGGERS = ["[", ",", " ", "-", '"', "'"]
+
+logger = logging.getLogger("bunrui.lsp")
+
+
+class Server(LanguageServer):
+    """The state of one session: settings, open documents' views and pending checks."""
+
+    def __init__(self) -> None:
+        super().__init__("bunrui", metadata.version("bunrui"),
+                         text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        self.blog = Blog(self.log)
+        self.model_thread = ThreadPoolExecutor(1, thread_name_prefix="bunrui-model")
+        self.root: str | None = None
+        self.views: dict[str, tuple[int | None, str, asyncio.Future]] = {}
+        self.checked: dict[str, tuple[int | None, Checked]] = {}
+        self.pending: dict[str, asyncio.Task] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def log(self, message: str) -> None:
+        """Tell the editor's log (callable from the model thread)."""
+        logger.info(message)
+        params = types.LogMessageParams(types.MessageType.Info, f"bunrui: {message}")
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.window_log_message, params)
+
+    async def on_model(self, work: Callable, *args):
+        """``work(*args)`` on the model thread."""
+        self.loop = asyncio.get_running_loop()
+        return await self.loop.run_in_executor(self.model_thread, work, *args)
+
+    async def view(self, uri: str) -> View:
+        """The current version of a document, read once however many requests ask."""
+        doc = self.workspace.get_text_document(uri)
+        version, text = doc.version, doc.source
+        known = self.views.get(uri)
+        if known is None or known[0] != version or known[1] is not text:
+            units = (utf16_units if self.workspace.position_encoding in (
+                None, types.PositionEncodingKind.Utf16)
+                else self.workspace.position_codec.client_num_units)
+            future = asyncio.ensure_future(self.on_model(
+                build_view, self.blog, uri, version, text, doc.path or uri,
+                Positions(text, units)))
+            known = self.views[uri] = (version, text, future)
+        return await asyncio.shield(known[2])
+
+    def ensure_current(self, view: View) -> None:
+        """Drop an answer about a version the editor has moved past."""
+        if self.workspace.get_text_document(view.uri).version != view.version:
+            raise JsonRpcContentModified(f"{view.uri} changed (version {view.version} is stale)")
+
+    async def checked_view(self, uri: str) -> tuple[View, Checked]:
+        view = await self.view(uri)
+        known = self.checked.get(uri)
+        if known is not None and known[0] == view.version:
+            return view, known[1]
+        checked = await self.on_model(check, view)
+        self.checked[uri] = (view.version, checked)
+        return view, checked
+
+    def schedule(self, uri: str, delay: float) -> None:
+        """Check the document after ``delay`` seconds, unless it changes again before."""
+        task = self.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        self.pending[uri] = asyncio.ensure_future(self._diagnose(uri, delay))
+
+    async def _diagnose(self, uri: str, delay: float) -> None:
+        try:
+            await asyncio.sleep(delay)
+            view, checked = await self.checked_view(uri)
+            if self.workspace.get_text_document(uri).version == view.version:
+                self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                    uri, checked.diagnostics, version=view.version))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a long-running server logs what it cannot do and goes on
+            self.log(f"cannot check {uri}:\n{traceback.format_exc()}")
+
+    def forget(self, uri: str) -> None:
+        for known in (self.views, self.checked):
+            known.pop(uri, None)
+        task = self.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+
+
+def create_server() -> Server:
+    """A server with every feature registered."""
+    ls = Server()
+
+    @ls.feature(types.INITIALIZE)
+    def initialize(ls: Server, params: types.InitializeParams) -> None:
+        ls.root = to_fs_path(params.root_uri) if params.root_uri else params.root_path
+        ls.blog.settings = Settings.read(params.initialization_options, ls.root)
+
+    @ls.feature(types.INITIALIZED)
+    def initialized(ls: Server, params: types.InitializedParams) -> None:
+        # The model loads while the editor opens its first document, not at its first request.
+        asyncio.ensure_future(ls.on_model(ls.blog.model))
+
+    @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def configuration(ls: Server, params: types.DidChangeConfigurationParams) -> None:
+        settings = Settings.read(params.settings, ls.root)
+        if settings != ls.blog.settings and settings != Settings():
+            ls.blog.settings = settings
+            for uri in list(ls.views):
+                ls.views.pop(uri)
+                ls.schedule(uri, 0)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: Server, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, 0)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: Server, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, DEBOUNCE)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: Server, params: types.DidCloseTextDocumentParams) -> None:
+        ls.forget(params.text_document.uri)
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(params.text_document.uri, []))
+
+    @ls.feature(types.TEXT_DOCUMENT_COMPLETION,
+                types.CompletionOptions(trigger_characters=TRIGGERS))
+    async def completion(ls: Server, params: types.CompletionParams):
+        view = await ls.view(params.text_document.uri)
+        result = await ls.on_model(complete, view, view.positions.offset(params.position))
+        ls.ensure_current(view)
+        return result
+
+    @ls.feature(types.TEXT_DOCUMENT_HOVER)
+    async def on_hover(ls: Server, params: types.HoverParams):
+        view = await ls.view(params.text_document.uri)
+        result = await ls.on_model(hover, view, view.positions.offset(params.position))
+        ls.ensure_current(view)
+        return result
+
+    @ls.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+    async def actions(ls: Server, params: types.CodeActionParams):
+        view, checked = await ls.checked_view(params.text_document.uri)
+        result = await ls.on_model(code_actions, view, checked, params.range)
+        ls.ensure_current(view)
+        return result
+
+    return ls
+
+
+class _DropStale(logging.Filter):
+    """pygls logs every error answer with its trace; a stale request's is no error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, JsonRpcContentModified)
+
+
+def serve(tcp_port: int | None = None) -> None:
+    """Serve one editor over standard input and output, or on ``tcp_port`` of localhost."""
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_DropStale())
+    ls = create_server()
+    if tcp_port is None:
+        ls.start_io()
+    else:
+        ls.start_tcp("127.0.0.1", tcp_port)
