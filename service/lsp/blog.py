@@ -137,9 +137,11 @@ class Blog:
                     os.path.join(folder, CARD_FILE)):
                 return None
             self._model = Model(folder, self.log)
-        else:
-            self._model.refresh()
         return self._model
+
+    def refresh(self) -> bool:
+        """Load the model again if it was retrained; True when a new one is loaded."""
+        return self._model is not None and self._model.refresh()
 
     def taxonomy(self, path: str | None, model: Model | None) -> Taxonomy:
         """The taxonomy of the document at ``path``, found from its folder (read anew each

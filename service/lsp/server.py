@@ -30,6 +30,8 @@ from .positions import Positions, utf16_units
 
 # Diagnostics wait this long after the last change: a check per pause in typing, not per key.
 DEBOUNCE = 0.25
+# How often the model folder is looked at for a retraining (a stat call: nothing to save on).
+RELOAD_INTERVAL = 1.0
 # Typing these opens completion in a label field (besides letters, which every editor does).
 TRIGGERS = ["[", ",", " ", "-", '"', "'"]
 
@@ -49,6 +51,7 @@ class Server(LanguageServer):
         self.checked: dict[str, tuple[int | None, Checked]] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.watcher: asyncio.Task | None = None
 
     def log(self, message: str) -> None:
         """Tell the editor's log (callable from the model thread)."""
@@ -110,6 +113,21 @@ class Server(LanguageServer):
         except Exception:  # a long-running server logs what it cannot do and goes on
             self.log(f"cannot check {uri}:\n{traceback.format_exc()}")
 
+    async def reload_retrained(self) -> None:
+        """Once the model is retrained, load it and check every open document again."""
+        while True:
+            await asyncio.sleep(RELOAD_INTERVAL)
+            try:
+                if not await self.on_model(self.blog.refresh):
+                    continue
+            except Exception:
+                self.log(f"cannot reload the model:\n{traceback.format_exc()}")
+                continue
+            self.views.clear()
+            self.checked.clear()
+            for uri in list(self.workspace.text_documents):
+                self.schedule(uri, 0)
+
     def forget(self, uri: str) -> None:
         for known in (self.views, self.checked):
             known.pop(uri, None)
@@ -131,6 +149,7 @@ def create_server() -> Server:
     def initialized(ls: Server, params: types.InitializedParams) -> None:
         # The model loads while the editor opens its first document, not at its first request.
         asyncio.ensure_future(ls.on_model(ls.blog.model))
+        ls.watcher = asyncio.ensure_future(ls.reload_retrained())
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def configuration(ls: Server, params: types.DidChangeConfigurationParams) -> None:
@@ -139,6 +158,7 @@ def create_server() -> Server:
             ls.blog.settings = settings
             for uri in list(ls.views):
                 ls.views.pop(uri)
+                ls.checked.pop(uri, None)
                 ls.schedule(uri, 0)
 
     @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
