@@ -140,6 +140,10 @@ async def test_completion_in_tags_gives_the_suggestion_best_first_then_the_vocab
     assert expected and labels[: len(expected)] == expected
     assert all(i.detail.endswith("suggested") for i in items[: len(expected)])
     assert "words of the draft behind it" in items[0].documentation.value
+    last, documentation = items[-1], items[-1].documentation
+    last.documentation = None  # as items past the first 20 come: the editor resolves them
+    resolved = await client.completion_item_resolve_async(last)
+    assert resolved.documentation == documentation and "similar posts" in documentation.value
     # The vocabulary follows: every canonical tag, never a disallowed tag or an alias.
     canonical = {"和食", "時短レシピ", "京都", "一人旅", "温泉", "北海道", "パスタ", "お菓子",
                  "Python", "テスト", "JavaScript", "データベース"}

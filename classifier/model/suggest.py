@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -215,18 +216,19 @@ class Suggester:
         return choose_tags(scores, threshold, self.min_tags, upper)
 
     def suggest_posts(self, posts: Sequence[Post], *, limit: int | None = None,
-                      threshold: float | None = None, explain: int = 0,
-                      docs: Sequence[Document] | None = None) -> list[Suggestion]:
-        """Suggestions for parsed drafts; their front-matter labels are never evidence.
-
-        ``docs``: the posts' documents, when the caller has tokenized them already.
-        """
+                      threshold: float | None = None, explain: int = 0) -> list[Suggestion]:
+        """Suggestions for parsed drafts; their front-matter labels are never evidence."""
         for post in posts:
             if not (post.title.strip() or post.body.strip()):
                 raise InputError("the draft is empty", path=post.path, field="text")
-        if docs is None:
-            docs = self.documents(posts)
-        cats, tags, X = self.score(docs)
+        return self.suggestions(posts, self.score(self.documents(posts)), limit=limit,
+                                threshold=threshold, explain=explain)
+
+    def suggestions(self, posts: Sequence[Post], scored, *, limit: int | None = None,
+                    threshold: float | None = None, explain: int = 0) -> list[Suggestion]:
+        """Suggestions for posts already scored (``scored``: what ``score`` gave for their
+        documents), for a caller that uses the scores too."""
+        cats, tags, X = scored
         out = []
         for i in range(len(posts)):
             categories = []
@@ -263,14 +265,16 @@ class Suggester:
         """The ``n`` terms of feature row ``x`` that add most to ``label``'s score (``kind``:
         "category" or "tags"); [] for a label the model does not know."""
         if kind == "category":
-            if self.category_model is None or label not in self.category_labels:
+            k = self._positions["category"].get(label)
+            if self.category_model is None or k is None:
                 return []
-            k, coef = self.category_labels.index(label), self.category_model.coef_
+            coef = self.category_model.coef_
             weights = coef[k] if len(coef) > 1 else coef[0] * (1 if k else -1)
         else:
-            if self.tag_model is None or label not in self.tag_labels:
+            k = self._positions["tags"].get(label)
+            if self.tag_model is None or k is None:
                 return []
-            weights = self.tag_model.coef_[self.tag_labels.index(label)]
+            weights = self.tag_model.coef_[k]
         row = x.tocsr()
         columns, values = row.indices, row.data
         contributions = values * weights[columns]
@@ -278,6 +282,12 @@ class Suggester:
         vocabulary = self.vectorizer.vocabulary
         return [Scored(str(vocabulary[columns[j]]), float(contributions[j]))
                 for j in best if contributions[j] > 0]
+
+    @functools.cached_property
+    def _positions(self) -> dict[str, dict[str, int]]:
+        # Label -> index, built once: an editor asks the terms of every label it lists.
+        return {"category": {c: k for k, c in enumerate(self.category_labels)},
+                "tags": {t: k for k, t in enumerate(self.tag_labels)}}
 
     def _explain(self, x, suggestion: Suggestion, chosen: list[int],
                  n: int) -> dict[str, dict[str, list[Scored]]]:

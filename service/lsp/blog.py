@@ -17,10 +17,16 @@ from bunrui.classifier.check.scoring import model_scores
 from bunrui.classifier.model.persistence import CARD_FILE
 from bunrui.classifier.model.series import label_of
 from bunrui.classifier.model.suggest import Scored
-from bunrui.classifier.taxonomy import Taxonomy, resolve_taxonomy
+from bunrui.classifier.taxonomy import (
+    JEKYLL_CONFIG,
+    TAXONOMY_FILE,
+    Taxonomy,
+    find_site_file,
+    resolve_taxonomy,
+)
 
 from ..bundled import default_model
-from ..retrain import Retrained
+from ..retrain import Retrained, stamp
 
 # Terms shown for a label, as `bunrui suggest --explain 5` shows them.
 EXPLAIN = 5
@@ -110,11 +116,10 @@ class Model:
             self.readings.move_to_end(key)
             return self.readings[key]
         s = self.suggester
-        docs = s.documents([post])
-        cats, tags, X = s.score(docs)
+        scored = cats, tags, X = s.score(s.documents([post]))
         scores = model_scores(s, cats[0] if cats is not None else (),
                               tags[0] if tags is not None else (), post.date)
-        suggestion = s.suggest_posts([post], explain=EXPLAIN, docs=docs)[0]
+        suggestion = s.suggestions([post], scored, explain=EXPLAIN)[0]
         self.readings[key] = Reading(scores, suggestion, X[0], s)
         while len(self.readings) > _READINGS:
             self.readings.popitem(last=False)
@@ -128,6 +133,7 @@ class Blog:
         self.log = log
         self.settings = Settings()
         self._model: Model | None = None
+        self._taxonomies: dict[str | None, tuple[tuple, Taxonomy]] = {}  # by folder
 
     def model(self) -> Model | None:
         """The model of the settings, else the bundled one when present (as `check`)."""
@@ -144,8 +150,17 @@ class Blog:
         return self._model is not None and self._model.refresh()
 
     def taxonomy(self, path: str | None, model: Model | None) -> Taxonomy:
-        """The taxonomy of the document at ``path``, found from its folder (read anew each
-        time: an edited bunrui.toml counts at once)."""
+        """The taxonomy of the document at ``path``, found from its folder; read again
+        when a file it comes from is saved (an edited bunrui.toml counts at once)."""
         start = os.path.dirname(path) if path else None
-        return resolve_taxonomy(self.settings.taxonomy, start=start,
-                                card=model.card if model else None)
+        card = model.card if model else None
+        files = [self.settings.taxonomy] if self.settings.taxonomy else []
+        if start is not None:
+            files += [find_site_file(start, TAXONOMY_FILE), find_site_file(start, JEKYLL_CONFIG)]
+        key = (self.settings.taxonomy, card.key if card else None,
+               tuple((f, stamp(f)) for f in files if f))
+        known = self._taxonomies.get(start)
+        if known is None or known[0] != key:
+            known = self._taxonomies[start] = (
+                key, resolve_taxonomy(self.settings.taxonomy, start=start, card=card))
+        return known[1]

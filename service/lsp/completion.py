@@ -19,6 +19,8 @@ from .labels import Slot, slot_at, written_labels
 # Items sent at once: the list is marked incomplete and filtered here, so whatever is typed
 # narrows it and every known label is reached, while a reply stays small.
 MAX_ITEMS = 200
+# Items sent with their documentation; the others' comes when the editor resolves them.
+DOCUMENTED = 20
 
 
 def ranked(view: View, kind: str) -> list[tuple[str, float | None, bool]]:
@@ -81,7 +83,8 @@ def _item(view: View, slot: Slot, offset: int, label: str, score: float | None,
         label=label,
         kind=types.CompletionItemKind.EnumMember,
         detail=f"{detail} suggested" if suggested else detail or None,
-        documentation=_documentation(view, slot.kind, label),
+        documentation=documentation(view, slot.kind, label) if rank < DOCUMENTED else None,
+        data={"uri": view.uri, "kind": slot.kind},
         sort_text=f"{rank:04d}",
         # What is typed, as typed: the filtering (width and case folded) is done here, and
         # the editor's own would drop `LLM` for `ｌｌｍ`.
@@ -90,7 +93,8 @@ def _item(view: View, slot: Slot, offset: int, label: str, score: float | None,
     )
 
 
-def _documentation(view: View, kind: str, label: str) -> types.MarkupContent | None:
+def documentation(view: View, kind: str, label: str) -> types.MarkupContent | None:
+    """The words of the draft behind ``label`` and the similar posts, for an item."""
     reading = view.reading
     if reading is None:
         return None
@@ -105,3 +109,10 @@ def _documentation(view: View, kind: str, label: str) -> types.MarkupContent | N
     if not lines:
         return None
     return types.MarkupContent(types.MarkupKind.Markdown, "\n\n".join(lines))
+
+
+def resolve(view: View, item: types.CompletionItem) -> types.CompletionItem:
+    """``item`` with its documentation."""
+    if item.documentation is None and isinstance(item.data, dict):
+        item.documentation = documentation(view, item.data.get("kind"), item.label)
+    return item

@@ -22,7 +22,7 @@ from pygls.uris import to_fs_path
 
 from .actions import code_actions
 from .blog import Blog, Settings
-from .completion import complete
+from .completion import complete, resolve
 from .diagnostics import Checked, check
 from .documents import View, build_view
 from .hover import hover
@@ -176,12 +176,19 @@ def create_server() -> Server:
             types.PublishDiagnosticsParams(params.text_document.uri, []))
 
     @ls.feature(types.TEXT_DOCUMENT_COMPLETION,
-                types.CompletionOptions(trigger_characters=TRIGGERS))
+                types.CompletionOptions(trigger_characters=TRIGGERS, resolve_provider=True))
     async def completion(ls: Server, params: types.CompletionParams):
         view = await ls.view(params.text_document.uri)
         result = await ls.on_model(complete, view, view.positions.offset(params.position))
         ls.ensure_current(view)
         return result
+
+    @ls.feature(types.COMPLETION_ITEM_RESOLVE)
+    async def completion_resolve(ls: Server, item: types.CompletionItem):
+        uri = item.data.get("uri") if isinstance(item.data, dict) else None
+        if uri is None or uri not in ls.workspace.text_documents:
+            return item
+        return await ls.on_model(resolve, await ls.view(uri), item)
 
     @ls.feature(types.TEXT_DOCUMENT_HOVER)
     async def on_hover(ls: Server, params: types.HoverParams):
