@@ -12,7 +12,7 @@ send them), then the next post. Measured:
   processes;
 - completion latency after the first (warm) request: each post is opened and its
   diagnostics awaited (an editor shows a file before one types in it), then ``KEYS``
-  keystrokes each followed by a completion request; 40 posts in turn;
+  keystrokes each followed by a completion request; ``--posts`` posts in turn;
 - completion asked at once after opening a post the model has not read;
 - diagnostics: from a change to its publishDiagnostics, less the debounce;
 - the server's resident memory after 100 and after all completions.
@@ -145,32 +145,33 @@ async def startup(post) -> tuple[float, float]:
 
 async def typing(editor: Editor, posts, completions: int) -> tuple[list[float], float]:
     """Each post opened and checked (as an editor shows it), then its tags typed back;
-    (completion latencies, RSS after 100)."""
-    times, rss_100 = [], None
+    (completion latencies, RSS in MB by completions done)."""
+    times, rss = [], {}
     while True:
         for uri, text, tags in posts:
             await editor.diagnosed(uri, _TAGS.sub("tags: []", text, 1))
             for typed in keystrokes(tags):
                 times.append((await editor.complete_typed(uri, text, typed))[0])
-                if len(times) == 100:
-                    rss_100 = rss_mb(editor.pid)
+                if len(times) in (100, 250, 500, 750) or len(times) % 1000 == 0:
+                    rss[len(times)] = rss_mb(editor.pid)
                 if len(times) >= completions:
-                    return times, rss_100
+                    return times, rss
 
 
-async def session(posts, completions: int) -> None:
+async def session(posts, completions: int, typed_posts: int) -> None:
     editor = Editor()
     await editor.start()
     uri, text, _ = posts[0]
     await editor.complete_typed(uri, text, "")  # the first (warm-up) request
-    times, rss_100 = await typing(editor, posts[1:41], completions)
-    print(f"completion, warm, {len(times)} keystrokes in the tags of {min(40, len(times) // 5)}+"
-          f" posts: median {statistics.median(times):.1f} ms, p95 "
+    times, rss = await typing(editor, posts[1 : typed_posts + 1], completions)
+    print(f"completion, warm, {len(times)} keystrokes in the tags of {typed_posts} posts in "
+          f"turn: median {statistics.median(times):.1f} ms, p95 "
           f"{percentile(times, 0.95):.1f} ms, max {max(times):.1f} ms")
-    print(f"memory (RSS) of the server: {rss_100:.0f} MB after 100 completions, "
-          f"{rss_mb(editor.pid):.0f} MB after {len(times)}")
+    print("memory (RSS) of the server after N completions: " + ", ".join(
+        f"{n}: {mb:.0f} MB" for n, mb in sorted(rss.items())))
     # A post the model has not read yet: completion asked right after it is opened.
-    cold = [(await editor.complete_typed(uri, text, ""))[0] for uri, text, _ in posts[41:]]
+    cold = [(await editor.complete_typed(uri, text, ""))[0]
+            for uri, text, _ in posts[typed_posts + 1 :]]
     print(f"completion right after opening a post not read before, {len(cold)} posts: "
           f"median {statistics.median(cold):.1f} ms, p95 {percentile(cold, 0.95):.1f} ms")
     waits = []
@@ -184,15 +185,15 @@ async def session(posts, completions: int) -> None:
     await editor.stop()
 
 
-async def run(completions: int, starts: int) -> None:
-    posts = median_posts(61)
+async def run(completions: int, starts: int, typed_posts: int) -> None:
+    posts = median_posts(typed_posts + 21)
     lengths = sorted(len(text) for _, text, _ in posts)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; "
           f"{len(posts)} posts of {lengths[0]:,}-{lengths[-1]:,} characters")
     firsts = [await startup(posts[i]) for i in range(starts)]
     print(f"start-up to the first completion, {starts} fresh servers: "
           f"{', '.join(f'{wall:.2f} s ({cpu:.2f} s of CPU)' for wall, cpu in firsts)}")
-    await session(posts, completions)
+    await session(posts, completions, typed_posts)
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
@@ -200,8 +201,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--completions", type=int, default=1000)
     parser.add_argument("--starts", type=int, default=3)
+    parser.add_argument("--posts", type=int, default=40, help="posts typed into, in turn")
     args = parser.parse_args(argv)
-    asyncio.run(run(args.completions, args.starts))
+    asyncio.run(run(args.completions, args.starts, args.posts))
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
@@ -30,6 +31,10 @@ from .positions import Positions, utf16_units
 
 # Diagnostics wait this long after the last change: a check per pause in typing, not per key.
 DEBOUNCE = 0.25
+# Documents whose reading is kept: the ones being edited. Others are read again when asked
+# (the model's reading of an unchanged draft is cached apart), so memory does not grow
+# with every document an editor has open.
+KEPT_VIEWS = 8
 # How often the model folder is looked at for a retraining (a stat call: nothing to save on).
 RELOAD_INTERVAL = 1.0
 # Typing these opens completion in a label field (besides letters, which every editor does).
@@ -47,8 +52,8 @@ class Server(LanguageServer):
         self.blog = Blog(self.log)
         self.model_thread = ThreadPoolExecutor(1, thread_name_prefix="bunrui-model")
         self.root: str | None = None
-        self.views: dict[str, tuple[int | None, str, asyncio.Future]] = {}
-        self.checked: dict[str, tuple[int | None, Checked]] = {}
+        self.views: OrderedDict[str, tuple[int | None, str, asyncio.Future]] = OrderedDict()
+        self.checked: OrderedDict[str, tuple[int | None, Checked]] = OrderedDict()
         self.pending: dict[str, asyncio.Task] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.watcher: asyncio.Task | None = None
@@ -78,6 +83,7 @@ class Server(LanguageServer):
                 build_view, self.blog, uri, version, text, doc.path or uri,
                 Positions(text, units)))
             known = self.views[uri] = (version, text, future)
+        _keep_recent(self.views, uri)
         return await asyncio.shield(known[2])
 
     def ensure_current(self, view: View) -> None:
@@ -92,6 +98,7 @@ class Server(LanguageServer):
             return view, known[1]
         checked = await self.on_model(check, view)
         self.checked[uri] = (view.version, checked)
+        _keep_recent(self.checked, uri)
         return view, checked
 
     def schedule(self, uri: str, delay: float) -> None:
@@ -134,6 +141,12 @@ class Server(LanguageServer):
         task = self.pending.pop(uri, None)
         if task is not None:
             task.cancel()
+
+
+def _keep_recent(known: OrderedDict, uri: str) -> None:
+    known.move_to_end(uri)
+    while len(known) > KEPT_VIEWS:
+        known.popitem(last=False)
 
 
 def create_server() -> Server:
