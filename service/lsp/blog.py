@@ -133,6 +133,7 @@ class Blog:
         self.log = log
         self.settings = Settings()
         self._model: Model | None = None
+        self._missing: str | None = None  # the bundled model's folder, said to be missing
         self._taxonomies: dict[str | None, tuple[tuple, Taxonomy]] = {}  # by folder
 
     def model(self) -> Model | None:
@@ -141,6 +142,10 @@ class Blog:
         if self._model is None or self._model.folder != folder:
             if self.settings.model is None and not os.path.isfile(
                     os.path.join(folder, CARD_FILE)):
+                if self._missing != folder:
+                    self._missing = folder
+                    self.log(f"no model at {folder}: no suggestions, and the model-based "
+                             "rules are skipped (the setting bunrui.model names one)")
                 return None
             self._model = Model(folder, self.log)
         return self._model

@@ -119,6 +119,8 @@ class Server(LanguageServer):
             raise
         except Exception:  # a long-running server logs what it cannot do and goes on
             self.log(f"cannot check {uri}:\n{traceback.format_exc()}")
+        if self.pending.get(uri) is asyncio.current_task():
+            del self.pending[uri]
 
     async def reload_retrained(self) -> None:
         """Once the model is retrained, load it and check every open document again."""
@@ -130,10 +132,14 @@ class Server(LanguageServer):
             except Exception:
                 self.log(f"cannot reload the model:\n{traceback.format_exc()}")
                 continue
-            self.views.clear()
-            self.checked.clear()
-            for uri in list(self.workspace.text_documents):
-                self.schedule(uri, 0)
+            self.read_again()
+
+    def read_again(self) -> None:
+        """Read and check every open document again (a new model or new settings)."""
+        self.views.clear()
+        self.checked.clear()
+        for uri in list(self.workspace.text_documents):
+            self.schedule(uri, 0)
 
     def forget(self, uri: str) -> None:
         for known in (self.views, self.checked):
@@ -169,10 +175,7 @@ def create_server() -> Server:
         settings = Settings.read(params.settings, ls.root)
         if settings != ls.blog.settings and settings != Settings():
             ls.blog.settings = settings
-            for uri in list(ls.views):
-                ls.views.pop(uri)
-                ls.checked.pop(uri, None)
-                ls.schedule(uri, 0)
+            ls.read_again()
 
     @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: Server, params: types.DidOpenTextDocumentParams) -> None:
