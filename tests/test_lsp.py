@@ -10,6 +10,7 @@ import pytest
 import pytest_lsp
 from conftest import DRAFTS, FIXTURES, JEKYLL, write
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from bunrui.classifier import (
@@ -257,6 +258,30 @@ async def test_hover_on_labels(client, blog):
         types.HoverParams(types.TextDocumentIdentifier(uri), position))
     assert "taxonomy: an alias of **時短レシピ**" in hover.contents.value
     assert (hover.range.start.character, hover.range.end.character) == (15, 17)
+
+
+async def test_an_answer_for_a_version_the_editor_has_left_is_dropped(client, blog):
+    site, _ = blog
+    codes = []
+    for attempt in range(10):
+        path = site / "_posts" / f"stale-{attempt}.md"
+        # A body the model has not read: the server is busy with it when the change comes
+        # (unless it answers first, which is no stale answer: hence a few attempts).
+        uri, position = send(client, path, draft("[|]") + f"\n鴨川沿いを{attempt}回歩いた。\n")
+        # pygls' own send writes at once, so the request is on the wire before the change.
+        answer = client.protocol.send_request(types.TEXT_DOCUMENT_COMPLETION,
+                                              types.CompletionParams(
+                                                  types.TextDocumentIdentifier(uri), position))
+        send(client, path, draft("[Python, |]"))
+        try:
+            await asyncio.wrap_future(answer)
+            codes.append(None)
+        except JsonRpcException as exc:
+            codes.append(exc.code)
+            break
+    assert codes[-1] == types.LSPErrorCodes.ContentModified
+    uri, position = send(client, path, draft("[Python, |]"))
+    assert "Python" not in [i.label for i in await complete(client, uri, position)]
 
 
 @pytest.mark.parametrize("text, code", [

@@ -70,29 +70,48 @@ class Server(LanguageServer):
         self.loop = asyncio.get_running_loop()
         return await self.loop.run_in_executor(self.model_thread, work, *args)
 
-    async def view(self, uri: str) -> View:
-        """The current version of a document, read once however many requests ask."""
+    def snapshot(self, uri: str) -> tuple[str, int | None, str, str]:
+        """(uri, version, text, path) of a document as it is now."""
         doc = self.workspace.get_text_document(uri)
-        version, text = doc.version, doc.source
+        return uri, doc.version, doc.source, doc.path or uri
+
+    async def view(self, snapshot: tuple[str, int | None, str, str]) -> View:
+        """A document's version as read, read once however many requests ask."""
+        uri, version, text, path = snapshot
         known = self.views.get(uri)
         if known is None or known[0] != version or known[1] is not text:
             units = (utf16_units if self.workspace.position_encoding in (
                 None, types.PositionEncodingKind.Utf16)
                 else self.workspace.position_codec.client_num_units)
             future = asyncio.ensure_future(self.on_model(
-                build_view, self.blog, uri, version, text, doc.path or uri,
-                Positions(text, units)))
+                build_view, self.blog, uri, version, text, path, Positions(text, units)))
             known = self.views[uri] = (version, text, future)
         _keep_recent(self.views, uri)
         return await asyncio.shield(known[2])
+
+    async def answer(self, snapshot, work: Callable, *args):
+        """``work(view, *args)`` on the model thread for the document's version at the
+        request; an answer about a version the editor has left is dropped."""
+        view = await self.view(snapshot)
+        result = await self.on_model(work, view, *args)
+        self.ensure_current(view)
+        return result
+
+    async def fixes(self, snapshot, wanted: types.Range) -> list[types.CodeAction]:
+        """The code actions for ``wanted`` of the document's version at the request."""
+        view, checked = await self.checked_view(snapshot)
+        result = await self.on_model(code_actions, view, checked, wanted)
+        self.ensure_current(view)
+        return result
 
     def ensure_current(self, view: View) -> None:
         """Drop an answer about a version the editor has moved past."""
         if self.workspace.get_text_document(view.uri).version != view.version:
             raise JsonRpcContentModified(f"{view.uri} changed (version {view.version} is stale)")
 
-    async def checked_view(self, uri: str) -> tuple[View, Checked]:
-        view = await self.view(uri)
+    async def checked_view(self, snapshot) -> tuple[View, Checked]:
+        view = await self.view(snapshot)
+        uri = view.uri
         known = self.checked.get(uri)
         if known is not None and known[0] == view.version:
             return view, known[1]
@@ -111,7 +130,7 @@ class Server(LanguageServer):
     async def _diagnose(self, uri: str, delay: float) -> None:
         try:
             await asyncio.sleep(delay)
-            view, checked = await self.checked_view(uri)
+            view, checked = await self.checked_view(self.snapshot(uri))
             if self.workspace.get_text_document(uri).version == view.version:
                 self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
                     uri, checked.diagnostics, version=view.version))
@@ -147,6 +166,11 @@ class Server(LanguageServer):
         task = self.pending.pop(uri, None)
         if task is not None:
             task.cancel()
+
+
+def _at(work: Callable, position: types.Position) -> Callable:
+    """``work(view, offset)`` as a function of the view, at ``position`` of its text."""
+    return lambda view: work(view, view.positions.offset(position))
 
 
 def _keep_recent(known: OrderedDict, uri: str) -> None:
@@ -191,35 +215,32 @@ def create_server() -> Server:
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(params.text_document.uri, []))
 
+    # Requests are generators: pygls runs them up to their `yield` as each message
+    # arrives, so the document is taken as it was when the request came, not after
+    # changes that followed it.
     @ls.feature(types.TEXT_DOCUMENT_COMPLETION,
                 types.CompletionOptions(trigger_characters=TRIGGERS, resolve_provider=True))
-    async def completion(ls: Server, params: types.CompletionParams):
-        view = await ls.view(params.text_document.uri)
-        result = await ls.on_model(complete, view, view.positions.offset(params.position))
-        ls.ensure_current(view)
-        return result
+    def completion(ls: Server, params: types.CompletionParams):
+        snapshot = ls.snapshot(params.text_document.uri)
+        return (yield ls.answer, (snapshot, _at(complete, params.position)), {})
 
     @ls.feature(types.COMPLETION_ITEM_RESOLVE)
-    async def completion_resolve(ls: Server, item: types.CompletionItem):
+    def completion_resolve(ls: Server, item: types.CompletionItem):
         uri = item.data.get("uri") if isinstance(item.data, dict) else None
         if uri is None or uri not in ls.workspace.text_documents:
             return item
-        return await ls.on_model(resolve, await ls.view(uri), item)
+        return (yield ls.answer, (ls.snapshot(uri), resolve, item), {})
 
     @ls.feature(types.TEXT_DOCUMENT_HOVER)
-    async def on_hover(ls: Server, params: types.HoverParams):
-        view = await ls.view(params.text_document.uri)
-        result = await ls.on_model(hover, view, view.positions.offset(params.position))
-        ls.ensure_current(view)
-        return result
+    def on_hover(ls: Server, params: types.HoverParams):
+        snapshot = ls.snapshot(params.text_document.uri)
+        return (yield ls.answer, (snapshot, _at(hover, params.position)), {})
 
     @ls.feature(types.TEXT_DOCUMENT_CODE_ACTION,
                 types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
-    async def actions(ls: Server, params: types.CodeActionParams):
-        view, checked = await ls.checked_view(params.text_document.uri)
-        result = await ls.on_model(code_actions, view, checked, params.range)
-        ls.ensure_current(view)
-        return result
+    def actions(ls: Server, params: types.CodeActionParams):
+        snapshot = ls.snapshot(params.text_document.uri)
+        return (yield ls.fixes, (snapshot, params.range), {})
 
     return ls
 
