@@ -284,6 +284,26 @@ async def test_an_answer_for_a_version_the_editor_has_left_is_dropped(client, bl
     assert "Python" not in [i.label for i in await complete(client, uri, position)]
 
 
+async def test_a_cancelled_request_is_answered_as_cancelled(client, blog):
+    site, _ = blog
+    codes = []
+    for attempt in range(10):  # as above: a server that answers first cancels nothing
+        uri, position = send(client, site / "_posts" / f"cancel-{attempt}.md",
+                             draft("[|]") + f"\n嵐山まで{attempt}駅。\n")
+        answer = client.protocol.send_request(
+            types.TEXT_DOCUMENT_COMPLETION,
+            types.CompletionParams(types.TextDocumentIdentifier(uri), position),
+            msg_id=f"cancel-{attempt}")
+        client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=f"cancel-{attempt}"))
+        try:
+            await asyncio.wrap_future(answer)
+            codes.append(None)
+        except JsonRpcException as exc:
+            codes.append(exc.code)
+            break
+    assert codes[-1] == types.LSPErrorCodes.RequestCancelled
+
+
 @pytest.mark.parametrize("text, code", [
     ("---\ntitle: [unclosed\ntags: [a]\n---\n本文\n", "front-matter-invalid"),
     ("---\ntitle: a\n", "front-matter-invalid"),  # never closed

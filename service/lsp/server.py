@@ -2,8 +2,8 @@
 diagnostics, and answers dropped for versions of a document that are no longer current.
 
 The protocol loop never runs the model: each request's work goes to the one model thread
-(the MeCab tagger is never shared), and a cancelled request that has not started there
-never runs.
+(the MeCab tagger is never shared). A cancelled request is answered as cancelled at once
+(pygls), and work for a version the editor has left is not started.
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ class Server(LanguageServer):
         """``work(view, *args)`` on the model thread for the document's version at the
         request; an answer about a version the editor has left is dropped."""
         view = await self.view(snapshot)
+        self.ensure_current(view)  # moved on while the document was read: nothing to do
         result = await self.on_model(work, view, *args)
         self.ensure_current(view)
         return result
