@@ -51,10 +51,13 @@ def median_posts(n: int) -> list[tuple[str, str, list[str]]]:
              list(p.tags)) for p in chosen]
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int) -> tuple[float, float, float]:
+    """Resident memory in MB: (all, anonymous, file-backed: the mapped MeCab dictionary
+    and libraries, whose pages come in as new words are met)."""
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-    return kb / 1024
+        kb = {line.split(":")[0]: int(line.split()[1]) for line in status
+              if line.startswith(("VmRSS:", "RssAnon:", "RssFile:"))}
+    return kb["VmRSS"] / 1024, kb["RssAnon"] / 1024, kb["RssFile"] / 1024
 
 
 def cpu_seconds(pid: int) -> float:
@@ -167,8 +170,9 @@ async def session(posts, completions: int, typed_posts: int) -> None:
     print(f"completion, warm, {len(times)} keystrokes in the tags of {typed_posts} posts in "
           f"turn: median {statistics.median(times):.1f} ms, p95 "
           f"{percentile(times, 0.95):.1f} ms, max {max(times):.1f} ms")
-    print("memory (RSS) of the server after N completions: " + ", ".join(
-        f"{n}: {mb:.0f} MB" for n, mb in sorted(rss.items())))
+    print("memory (RSS; anonymous + file-backed) of the server after N completions: "
+          + ", ".join(f"{n}: {mb:.0f} MB ({anon:.0f} + {mapped:.0f})"
+                      for n, (mb, anon, mapped) in sorted(rss.items())))
     # A post the model has not read yet: completion asked right after it is opened.
     cold = [(await editor.complete_typed(uri, text, ""))[0]
             for uri, text, _ in posts[typed_posts + 1 :]]

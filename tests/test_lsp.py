@@ -260,48 +260,40 @@ async def test_hover_on_labels(client, blog):
     assert (hover.range.start.character, hover.range.end.character) == (15, 17)
 
 
-async def test_an_answer_for_a_version_the_editor_has_left_is_dropped(client, blog):
-    site, _ = blog
-    codes = []
+async def refused(client: LanguageClient, site, name: str, then) -> int | None:
+    """The error code of a completion request sent for a post the model has not read (so
+    the server is busy with it), ``then(uri, msg_id)`` done at once after it; None if every
+    attempt was answered (a server that answers before ``then`` arrives refuses nothing)."""
     for attempt in range(10):
-        path = site / "_posts" / f"stale-{attempt}.md"
-        # A body the model has not read: the server is busy with it when the change comes
-        # (unless it answers first, which is no stale answer: hence a few attempts).
+        path = site / "_posts" / f"{name}-{attempt}.md"
         uri, position = send(client, path, draft("[|]") + f"\n鴨川沿いを{attempt}回歩いた。\n")
-        # pygls' own send writes at once, so the request is on the wire before the change.
-        answer = client.protocol.send_request(types.TEXT_DOCUMENT_COMPLETION,
-                                              types.CompletionParams(
-                                                  types.TextDocumentIdentifier(uri), position))
-        send(client, path, draft("[Python, |]"))
+        # pygls' own send writes at once, so the request is on the wire before ``then``.
+        answer = client.protocol.send_request(
+            types.TEXT_DOCUMENT_COMPLETION,
+            types.CompletionParams(types.TextDocumentIdentifier(uri), position),
+            msg_id=f"{name}-{attempt}")
+        then(path, f"{name}-{attempt}")
         try:
             await asyncio.wrap_future(answer)
-            codes.append(None)
         except JsonRpcException as exc:
-            codes.append(exc.code)
-            break
-    assert codes[-1] == types.LSPErrorCodes.ContentModified
-    uri, position = send(client, path, draft("[Python, |]"))
+            return exc.code
+    return None
+
+
+async def test_an_answer_for_a_version_the_editor_has_left_is_dropped(client, blog):
+    site, _ = blog
+    code = await refused(client, site, "stale",
+                         lambda path, _: send(client, path, draft("[Python, |]")))
+    assert code == types.LSPErrorCodes.ContentModified
+    uri, position = send(client, site / "_posts" / "stale-0.md", draft("[Python, |]"))
     assert "Python" not in [i.label for i in await complete(client, uri, position)]
 
 
 async def test_a_cancelled_request_is_answered_as_cancelled(client, blog):
     site, _ = blog
-    codes = []
-    for attempt in range(10):  # as above: a server that answers first cancels nothing
-        uri, position = send(client, site / "_posts" / f"cancel-{attempt}.md",
-                             draft("[|]") + f"\n嵐山まで{attempt}駅。\n")
-        answer = client.protocol.send_request(
-            types.TEXT_DOCUMENT_COMPLETION,
-            types.CompletionParams(types.TextDocumentIdentifier(uri), position),
-            msg_id=f"cancel-{attempt}")
-        client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=f"cancel-{attempt}"))
-        try:
-            await asyncio.wrap_future(answer)
-            codes.append(None)
-        except JsonRpcException as exc:
-            codes.append(exc.code)
-            break
-    assert codes[-1] == types.LSPErrorCodes.RequestCancelled
+    code = await refused(client, site, "cancel", lambda _, msg_id: client.protocol.notify(
+        types.CANCEL_REQUEST, types.CancelParams(id=msg_id)))
+    assert code == types.LSPErrorCodes.RequestCancelled
 
 
 @pytest.mark.parametrize("text, code", [

@@ -89,6 +89,18 @@ class Server(LanguageServer):
         _keep_recent(self.views, uri)
         return await asyncio.shield(known[2])
 
+    def run(self, handler: Callable, *args):
+        """Run the coroutine ``handler(*args)`` for a generator request handler (``yield
+        from`` it), and let pygls forget it once done: pygls keeps the future of each
+        handler a generator yields to (it drops only those of requests), so every answer
+        would otherwise stay in memory."""
+        try:
+            return (yield handler, args, {})
+        finally:
+            futures = self.protocol._request_futures
+            for key in [k for k, f in futures.items() if f.done()]:
+                del futures[key]
+
     async def answer(self, snapshot, work: Callable, *args):
         """``work(view, *args)`` on the model thread for the document's version at the
         request; an answer about a version the editor has left is dropped."""
@@ -223,25 +235,25 @@ def create_server() -> Server:
                 types.CompletionOptions(trigger_characters=TRIGGERS, resolve_provider=True))
     def completion(ls: Server, params: types.CompletionParams):
         snapshot = ls.snapshot(params.text_document.uri)
-        return (yield ls.answer, (snapshot, _at(complete, params.position)), {})
+        return (yield from ls.run(ls.answer, snapshot, _at(complete, params.position)))
 
     @ls.feature(types.COMPLETION_ITEM_RESOLVE)
     def completion_resolve(ls: Server, item: types.CompletionItem):
         uri = item.data.get("uri") if isinstance(item.data, dict) else None
         if uri is None or uri not in ls.workspace.text_documents:
             return item
-        return (yield ls.answer, (ls.snapshot(uri), resolve, item), {})
+        return (yield from ls.run(ls.answer, ls.snapshot(uri), resolve, item))
 
     @ls.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: Server, params: types.HoverParams):
         snapshot = ls.snapshot(params.text_document.uri)
-        return (yield ls.answer, (snapshot, _at(hover, params.position)), {})
+        return (yield from ls.run(ls.answer, snapshot, _at(hover, params.position)))
 
     @ls.feature(types.TEXT_DOCUMENT_CODE_ACTION,
                 types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
     def actions(ls: Server, params: types.CodeActionParams):
         snapshot = ls.snapshot(params.text_document.uri)
-        return (yield ls.fixes, (snapshot, params.range), {})
+        return (yield from ls.run(ls.fixes, snapshot, params.range))
 
     return ls
 
