@@ -87,12 +87,12 @@ class Checker:
         parsed: list[tuple[Post, str]] = []
         for path, text, error in texts:
             if error is not None:  # not read: only the error's own line, if it has one
-                report.findings += self._file_findings(path, error, error.line)
+                report.findings += self.file_findings(path, error, error.line)
                 continue
             try:
                 post = parse_post(text, path)
             except PostError as exc:
-                report.findings += self._file_findings(path, exc, exc.line or 1)
+                report.findings += self.file_findings(path, exc, exc.line or 1)
                 continue
             parsed.append((post, text))
         if self.uses_model:
@@ -123,7 +123,8 @@ class Checker:
 
     # --- running the rules -------------------------------------------------------------
 
-    def _file_findings(self, path: str, error: PostError, line: int | None) -> list[Finding]:
+    def file_findings(self, path: str, error: PostError, line: int | None) -> list[Finding]:
+        """The findings of a file that could not be read or parsed."""
         rules = run_order(FILE, None, False)
         return [Finding(rule.id, self.severity[rule.id], path, line, error.field, hit.message,
                         hit.fix)
@@ -160,7 +161,7 @@ class Checker:
             # Item lines are located in the source only for the items with a finding.
             line = ctx.lines.field(key) if item is None else ctx.lines.item(key, item)
             out.append(Finding(rule.id, severity, ctx.post.path, line, key, hit.message,
-                               hit.fix))
+                               hit.fix, item))
         return out
 
 

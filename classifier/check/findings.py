@@ -27,7 +27,11 @@ class Fix:
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem in one file, with where it is and how to fix it."""
+    """One problem in one file, with where it is and how to fix it.
+
+    ``item``: the position in the field's list of the label it is about, if one (an editor
+    marks that label; reports show the line).
+    """
 
     rule: str
     severity: str
@@ -36,6 +40,7 @@ class Finding:
     field: str | None
     message: str
     fix: Fix | None = None
+    item: int | None = None
 
     def as_dict(self) -> dict:
         return {"rule": self.rule, "severity": self.severity, "path": self.path,

@@ -74,7 +74,7 @@ def score(suggester, posts: Sequence[Post], *, cache: TokenCache | None,
         for i, post in enumerate(chunk):
             cat_p = cats[i] if cats is not None else ()
             tag_p = tags[i] if tags is not None else ()
-            out[post.path] = _scores(suggester, cat_p, tag_p, post.date)
+            out[post.path] = model_scores(suggester, cat_p, tag_p, post.date)
             if keys:
                 fresh[keys[post.path]] = (cat_p, tag_p)
     if fresh:
@@ -113,7 +113,7 @@ def _score_chunk(suggester, posts: Sequence[Post]):
     return cats, tags
 
 
-def _scores(suggester, categories, tags, date) -> ModelScores:
+def model_scores(suggester, categories, tags, date) -> ModelScores:
     """Probabilities by label, in the order of the model's labels, as a post of ``date``
     is tagged (a series takes its year)."""
     return ModelScores(
@@ -130,4 +130,4 @@ def _decode(suggester, stored, date) -> ModelScores | None:
     if len(cats) != (len(s.category_labels_) if s.category_model_ is not None else 0) or (
             len(tags) != (len(s.tag_labels_) if s.tag_model_ is not None else 0)):
         return None
-    return _scores(s, cats, tags, date)
+    return model_scores(s, cats, tags, date)

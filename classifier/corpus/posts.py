@@ -53,7 +53,7 @@ DATE_FIELDS = ("date", "created", "createdAt", "created_time", "published_at", "
                "pubDate")
 _FILE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 # A top-level key in YAML (`key:`) or TOML (`key =`): used to point messages at a line.
-_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
+TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ def _date(value: object, path: str) -> dt.date | None:
 def _field_lines(source: str) -> dict[str, int]:
     lines = {}
     for number, line in enumerate(source.splitlines(), start=2):
-        match = _TOP_KEY.match(line)
+        match = TOP_KEY.match(line)
         if match and match.group(1) not in lines:
             lines[match.group(1)] = number
     return lines

@@ -109,6 +109,10 @@ class Suggester:
         self.neighbours_, self.tag_mix_ = fitted.neighbours, fitted.tag_mix
         self.plain_tag_model_, self.tag_blend_ = fitted.plain_tag_model, fitted.tag_blend
         self.report_ = fitted.report
+        # Label -> index, built once: an editor asks the terms of every label it lists.
+        self.label_positions_ = {
+            "category": {c: k for k, c in enumerate(self.category_labels_)},
+            "tags": {t: k for k, t in enumerate(self.tag_labels_)}}
         return self
 
     @property
@@ -154,8 +158,14 @@ class Suggester:
         for post in posts:
             if not (post.title.strip() or post.body.strip()):
                 raise InputError("the draft is empty", path=post.path, field="text")
-        docs = self.documents(posts)
-        cats, tags, X = self.score(docs)
+        return self.suggestions(posts, self.score(self.documents(posts)), limit=limit,
+                                threshold=threshold, explain=explain)
+
+    def suggestions(self, posts: Sequence[Post], scored, *, limit: int | None = None,
+                    threshold: float | None = None, explain: int = 0) -> list[Suggestion]:
+        """Suggestions for posts already scored (``scored``: what ``score`` gave for their
+        documents), for a caller that uses the scores too."""
+        cats, tags, X = scored
         out = []
         for i in range(len(posts)):
             categories = []
@@ -188,30 +198,37 @@ class Suggester:
         post = parse_post(text, path, require_front_matter=False)
         return self.suggest_posts([post], **kwargs)[0]
 
-    def _tag_weights(self, k: int) -> np.ndarray:
-        """The term weights of tag ``k`` in the model that gives most of its score."""
-        main = self.plain_tag_model_ if self.tag_blend_ > 0.5 else self.tag_model_
-        return main.coef_[k]
+    def terms(self, x, kind: str, label: str, n: int) -> list[Scored]:
+        """The ``n`` terms of feature row ``x`` that add most to ``label``'s score (``kind``:
+        "category" or "tags"); [] for a label the model does not know."""
+        if kind == "category":
+            k = self.label_positions_["category"].get(label)
+            if self.category_model_ is None or k is None:
+                return []
+            coef = self.category_model_.coef_
+            weights = coef[k] if len(coef) > 1 else coef[0] * (1 if k else -1)
+        else:
+            k = self.label_positions_["tags"].get(label)
+            if self.tag_model_ is None or k is None:
+                return []
+            # The model that gives most of the score.
+            main = self.plain_tag_model_ if self.tag_blend_ > 0.5 else self.tag_model_
+            weights = main.coef_[k]
+        row = x.tocsr()
+        columns, values = row.indices, row.data
+        contributions = values * weights[columns]
+        best = np.argsort(-contributions, kind="stable")[:n]
+        vocabulary = self.vectorizer_.vocabulary
+        return [Scored(str(vocabulary[columns[j]]), float(contributions[j]))
+                for j in best if contributions[j] > 0]
 
     def _explain(self, x, suggestion: Suggestion, chosen: list[int],
                  n: int) -> dict[str, dict[str, list[Scored]]]:
         """The terms of this draft that added most to each suggested label's score."""
-        vocabulary = self.vectorizer_.vocabulary
-        row = x.tocsr()
-        columns, values = row.indices, row.data
-
-        def top(weights: np.ndarray) -> list[Scored]:
-            contributions = values * weights[columns]
-            best = np.argsort(-contributions, kind="stable")[:n]
-            return [Scored(str(vocabulary[columns[j]]), float(contributions[j]))
-                    for j in best if contributions[j] > 0]
-
         out: dict[str, dict[str, list[Scored]]] = {"category": {}, "tags": {}}
         if suggestion.category and self.category_model_ is not None:
-            k = self.category_labels_.index(suggestion.category.label)
-            coef = self.category_model_.coef_
-            out["category"][suggestion.category.label] = top(coef[k] if len(coef) > 1 else
-                                                              coef[0] * (1 if k else -1))
+            label = suggestion.category.label
+            out["category"][label] = self.terms(x, "category", label, n)
         for k, tag in zip(chosen, suggestion.tags, strict=True):
-            out["tags"][tag.label] = top(self._tag_weights(k))
+            out["tags"][tag.label] = self.terms(x, "tags", self.tag_labels_[k], n)
         return out

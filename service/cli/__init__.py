@@ -11,11 +11,11 @@ from collections.abc import Sequence
 
 from bunrui.classifier import BunruiError
 
-from . import check, evaluate, info, serve, suggest, taxonomy, train
+from . import check, evaluate, info, lsp, serve, suggest, taxonomy, train
 from .options import UsageError
 
 # Each adds its subcommand with `add_parser`, in the order `bunrui --help` lists them.
-COMMANDS = (train, suggest, evaluate, info, serve, check, taxonomy)
+COMMANDS = (train, suggest, evaluate, info, serve, check, taxonomy, lsp)
 
 
 def build_parser() -> argparse.ArgumentParser:

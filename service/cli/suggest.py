@@ -16,13 +16,13 @@ from bunrui.classifier.corpus.posts import (
     read_limited,
     read_text,
 )
-from bunrui.classifier.model.persistence import CARD_FILE
 from bunrui.classifier.taxonomy import Taxonomy, resolve_taxonomy
 
 from ..bundled import default_model
+from ..retrain import Retrained
 from . import options
 from .options import UsageError
-from .watch import stamp, watch
+from .watch import watch
 
 
 def add_parser(commands) -> None:
@@ -72,9 +72,7 @@ class _Drafts:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.card_path = os.path.join(args.model, CARD_FILE)
-        # Stamped before loading: a retraining that ends during the load is not missed.
-        self.card_stamp = stamp(self.card_path)
+        self.retrained = Retrained(args.model)
         self.suggester, self.card = load_model(args.model)
         self.taxonomies: dict[str, Taxonomy] = {}
 
@@ -108,10 +106,8 @@ class _Drafts:
     def reload_model(self) -> bool:
         """Load the model again once it is retrained (its card is written last); True when
         it was, so that every draft is suggested for again."""
-        current = stamp(self.card_path)
-        if current == self.card_stamp:
+        if not self.retrained():
             return False
-        self.card_stamp = current
         try:
             self.suggester, self.card = load_model(self.args.model)
         except BunruiError as exc:

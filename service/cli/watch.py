@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Sequence
 
 from bunrui.classifier.corpus.posts import iter_post_paths
 
+from ..retrain import stamp
+
 # Polling, not OS file events: it needs no extra package, behaves the same on every
 # system and editor (vim's rename-on-save included), and a few stat calls every half
 # second cost nothing next to a suggestion.
 INTERVAL = 0.5
-
-
-def stamp(path: str) -> tuple[int, int] | None:
-    """What changes when a file is saved (None: no such file, or replaced mid-save)."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_mtime_ns, stat.st_size
 
 
 def _stamps(paths: Sequence[str]) -> dict[str, tuple[int, int]]:
