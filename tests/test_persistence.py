@@ -482,11 +482,11 @@ def test_a_plain_models_svms_and_their_calibration_round_trip(tmp_path):
     posts = load_corpus([JEKYLL]).posts
     suggester = Suggester(TrainingConfig(candidate="plain")).fit(posts)
     suggester.category_model_.temperature_ = 2.5
-    suggester.tag_model_.calibration = (3.0, -1.0)
+    suggester.tag_calibration_ = (3.0, -1.0)
     save_model(suggester, str(tmp_path), suggester.report_.card(suggester.config))
     loaded, _ = load_model(str(tmp_path))
     assert loaded.category_model_.temperature_ == 2.5
-    assert loaded.tag_model_.calibration == (3.0, -1.0)
+    assert loaded.tag_calibration_ == (3.0, -1.0)
     for name, _, _ in DRAFT_EXPECTATIONS:
         assert (loaded.suggest_text(draft(name), explain=3).as_dict()
                 == suggester.suggest_text(draft(name), explain=3).as_dict())

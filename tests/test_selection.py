@@ -88,7 +88,7 @@ def test_a_named_candidate_is_used_and_its_threshold_still_chosen():
 def test_the_svms_are_calibrated_on_the_windows():
     suggester = Suggester(TrainingConfig(candidate="plain")).fit(topical_posts(60))
     a, b = suggester.report_.validation["calibration"]["tags"]
-    assert a > 1 and suggester.tag_model_.calibration == (a, b)
+    assert a > 1 and suggester.tag_calibration_ == (a, b)
     assert suggester.category_model_.temperature_ > 1
     # Calibrated, a sure label is near certain, as a logistic model's would be.
     suggestion = suggester.suggest_text("# 味噌汁の作り方\n\n出汁を取り、豆腐とわかめを入れる。")

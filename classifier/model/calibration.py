@@ -21,6 +21,14 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
+def calibrate(scores: np.ndarray, ab: tuple[float, float]) -> np.ndarray:
+    """``scores`` in 0..1 as probabilities: sigmoid(a * logit(score) + b)."""
+    if tuple(ab) == IDENTITY_PLATT:
+        return scores
+    a, b = ab
+    return expit(np.clip(a * logit(scores) + b, -30, 30))
+
+
 def platt(margins: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     """(a, b) with sigmoid(a * margin + b) the probability of the label, fitted on every
     (post, tag) pair of ``margins`` against ``truth`` (0/1, the same shape).
@@ -36,15 +44,27 @@ def platt(margins: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
         return IDENTITY_PLATT
     target = np.where(y > 0, (positives + 1) / (positives + 2),
                       1 / (len(y) - positives + 2))
+    def loss(a: float, b: float) -> float:
+        z = a * x + b
+        return float(np.sum(np.logaddexp(0, z) - target * z))
+
     a, b = IDENTITY_PLATT
+    current = loss(a, b)
     for _ in range(100):
         p = expit(a * x + b)
         w = np.maximum(p * (1 - p), 1e-12)
         gradient = np.array([np.dot(p - target, x), np.sum(p - target)])
         hessian = np.array([[np.dot(w * x, x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]])
         step = np.linalg.solve(hessian + 1e-9 * np.eye(2), gradient)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-9:
+        # Backtracking: a full Newton step can overshoot far from the optimum.
+        size = 1.0
+        while size > 1e-10 and loss(a - size * step[0], b - size * step[1]) > current:
+            size /= 2
+        if size <= 1e-10:
+            break
+        a, b = a - size * step[0], b - size * step[1]
+        current = loss(a, b)
+        if np.abs(size * step).max() < 1e-9:
             break
     return round(float(a), 6), round(float(b), 6)
 

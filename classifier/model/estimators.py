@@ -54,7 +54,8 @@ def prior_shift(Y: np.ndarray, recent: int) -> np.ndarray:
 
 class TagClassifier(ClassifierMixin, BaseEstimator):
     """Binary relevance: one L2 logistic regression per label (``loss="log"``), or one
-    linear SVM (``"squared_hinge"``, its margins squashed by the logistic function).
+    linear SVM (``"squared_hinge"``, its margins through the logistic function: scores
+    in order, made probabilities by ``calibration.platt``).
 
     Takes a multi-label indicator matrix (the tag case) or a 1-D class vector (one
     column per class, argmax wins). Unlike ``OneVsRestClassifier`` it passes
@@ -66,8 +67,7 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, C: float = 4.0, class_weight: str | dict | None = "balanced",
                  dual: bool | str = "auto", tol: float = 1e-2, n_jobs: int = 1,
                  prior_shift: float = 0.0, recent_share: float = 0.05, recent_min: int = 20,
-                 coef_dtype: str = "float64", loss: str = "log",
-                 calibration: tuple[float, float] = (1.0, 0.0)) -> None:
+                 coef_dtype: str = "float64", loss: str = "log") -> None:
         self.C = C
         self.class_weight = class_weight
         self.dual = dual
@@ -84,8 +84,6 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         # "float32" halves a saved model; scores differ in the 7th digit.
         self.coef_dtype = coef_dtype
         self.loss = loss
-        # (a, b): a label's probability is sigmoid(a * decision + b) (calibration.platt).
-        self.calibration = calibration
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -150,8 +148,7 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         return scores[:, 0] if scores.shape[1] == 1 and not self.multilabel_ else scores
 
     def predict_proba(self, X):
-        a, b = self.calibration
-        p = 1 / (1 + np.exp(-np.clip(a * self.decision_function(X) + b, -30, 30)))
+        p = 1 / (1 + np.exp(-np.clip(self.decision_function(X), -30, 30)))
         if self.multilabel_:
             return p
         if p.ndim == 1:

@@ -67,38 +67,34 @@ def _fit_category(X, posts: Sequence[Post], config: TrainingConfig,
     return model.fit(X[labelled], cats, sample_weight=weights[labelled])
 
 
-def _tag_model(config: TrainingConfig, n_jobs: int, platt: list[float]) -> TagClassifier:
-    svm = config.linear_model == "svm"
+def _tag_model(config: TrainingConfig, n_jobs: int) -> TagClassifier:
     return TagClassifier(C=config.tag_C, class_weight=config.tag_class_weight, n_jobs=n_jobs,
                          prior_shift=config.tag_prior_shift, recent_share=RECENT_SHARE,
                          recent_min=RECENT_MIN, coef_dtype="float32",
-                         loss="squared_hinge" if svm else "log",
-                         calibration=tuple(platt) if svm else (1.0, 0.0))
+                         loss="squared_hinge" if config.linear_model == "svm" else "log")
 
 
 def fit_models(X, posts: Sequence[Post], tag_labels: list[str], category: TrainingConfig,
-               tags: TrainingConfig, n_jobs: int = 1, calibration: dict | None = None) -> Models:
-    """The category model as ``category`` sets it, the tag model and neighbours as
-    ``tags`` does (each with a numeric half-life or None); an SVM's margins read as
-    ``calibration`` says (selection.Choices), else as they are."""
-    calibration = calibration or {"tags": [1.0, 0.0], "categories": 1.0}
+               tags: TrainingConfig, n_jobs: int = 1, temperature: float = 1.0) -> Models:
+    """The category model as ``category`` sets it (an SVM's margins times
+    ``temperature``), the tag model and neighbours as ``tags`` does (each with a numeric
+    half-life or None)."""
     # The category model fits in a thread while the tag models fit. One BLAS
     # thread: with the cores taken, OpenBLAS's threads wait for each other on every
     # vector operation of its L-BFGS (6 s instead of 0.6 s on allforces).
     with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(_fit_category, X, posts, category, calibration["categories"])
+        pending = pool.submit(_fit_category, X, posts, category, temperature)
         tag_model = neighbours = plain = None
         if tag_labels:
             Y = label_matrix(posts, tag_labels)
             weights = recency_weights(posts, tags.half_life_days)
-            tag_model = _tag_model(tags, n_jobs, calibration["tags"]).fit(
-                X, Y, sample_weight=weights)
+            tag_model = _tag_model(tags, n_jobs).fit(X, Y, sample_weight=weights)
             if tags.tag_neighbours:  # votes (unless tag_mix is 1), and the similar posts
                 neighbours = PostIndex(X, Y, weights, [p.title for p in posts],
                                        k=tags.tag_neighbours)
             if tags.tag_blend:
                 # Weighted as the tag model: a recent candidate's SVM follows the drift too.
-                plain = _tag_model(replace(tags, **PLAIN_TAGS), n_jobs, calibration["tags"]).fit(
+                plain = _tag_model(replace(tags, **PLAIN_TAGS), n_jobs).fit(
                     X, Y, sample_weight=weights)
         category_model = pending.result()
     labels = [str(c) for c in category_model.classes_] if category_model is not None else []

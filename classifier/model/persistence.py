@@ -52,6 +52,7 @@ def _state(s: Suggester) -> tuple[dict, dict[str, np.ndarray], dict[str, sp.csr_
             "tag_labels": list(map(str, s.tag_labels_)),
             "tag_threshold": float(s.tag_threshold_), "max_tags": int(s.max_tags_),
             "tag_mix": float(s.tag_mix_), "tag_blend": float(s.tag_blend_),
+            "tag_calibration": list(s.tag_calibration_),
         },
         "boilerplate": {"min_share": boilerplate.min_share, "min_posts": boilerplate.min_posts,
                         "threshold": int(boilerplate.threshold_)},
@@ -74,13 +75,11 @@ def _state(s: Suggester) -> tuple[dict, dict[str, np.ndarray], dict[str, sp.csr_
         arrays["category_coef"] = s.category_model_.coef_
         arrays["category_intercept"] = s.category_model_.intercept_
     if s.tag_model_ is not None:
-        params["tag_model"] = {"multilabel": bool(s.tag_model_.multilabel_),
-                               "calibration": list(s.tag_model_.calibration)}
+        params["tag_model"] = {"multilabel": bool(s.tag_model_.multilabel_)}
         arrays["tag_coef"] = s.tag_model_.coef_
         arrays["tag_intercept"] = s.tag_model_.intercept_
     if s.plain_tag_model_ is not None:
-        params["plain_tag_model"] = {"multilabel": True,
-                                     "calibration": list(s.plain_tag_model_.calibration)}
+        params["plain_tag_model"] = {"multilabel": True}
         arrays["plain_tag_coef"] = s.plain_tag_model_.coef_
         arrays["plain_tag_intercept"] = s.plain_tag_model_.intercept_
     if s.neighbours_ is not None:
@@ -210,7 +209,7 @@ def _category_model(params: JsonPart, arrays: Arrays,
 def _tag_model(params: JsonPart, arrays: Arrays, n_tags: int, n_terms: int,
                prefix: str = "tag") -> TagClassifier:
     check(params.flag("multilabel"), f"{prefix}_model is not multi-label", params.path)
-    model = TagClassifier(calibration=tuple(params.floats("calibration", [1.0, 0.0])))
+    model = TagClassifier()
     model.multilabel_ = True
     model.classes_ = np.arange(n_tags)
     # Column-major, as fitting leaves it (see TagClassifier.fit); np.save keeps the order,
@@ -264,6 +263,7 @@ def load_model(folder: str) -> tuple[Suggester, ModelCard]:
         tag_mix=top.number("tag_mix"),
         plain_tag_model=_tag_model(plain, arrays, n_tags, n_terms, "plain_tag") if plain else None,
         tag_blend=top.number("tag_blend") if plain else 0.0,
+        tag_calibration=tuple(top.floats("tag_calibration", [1.0, 0.0])),
     )
     # min_tags and max_chars, read when suggesting, are the card's config.
     config = TrainingConfig.from_json(card.training.config, os.path.join(folder, CARD_FILE))

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
+from .calibration import IDENTITY_PLATT, calibrate
 from .neighbours import PostIndex
 
 
 def mixed_tag_scores(tag_model, neighbours: PostIndex | None, tag_mix: float, X,
-                     plain=None, blend: float = 0.0) -> np.ndarray:
+                     plain=None, blend: float = 0.0,
+                     calibration: tuple[float, float] = IDENTITY_PLATT) -> np.ndarray:
     """``tag_mix`` times the tag model's probabilities plus the rest times the neighbours'
     votes (the model's alone without neighbours or with ``tag_mix`` 1); of that,
-    ``1 - blend``, plus ``blend`` times the ``plain`` model's scores, when there is one."""
+    ``1 - blend``, plus ``blend`` times the ``plain`` model's scores, when there is one;
+    made probabilities by ``calibration`` (Platt's a, b), which keeps their order."""
     scores = tag_model.predict_proba(X)
     if neighbours is not None and tag_mix < 1:
         scores = tag_mix * scores + (1 - tag_mix) * neighbours.votes(X)
     if plain is not None:
         scores = (1 - blend) * scores + blend * plain.predict_proba(X)
-    return scores
+    return calibrate(scores, calibration)
 
 
 def choose_tags(scores: np.ndarray, threshold: float, min_tags: int, max_tags: int) -> list[int]:

@@ -24,7 +24,7 @@ from ..workers import run
 from . import calibration
 from .card import ModelCard
 from .config import PLAIN_TAGS, TrainingConfig
-from .fitting import fit_models, vectorizer_for
+from .fitting import fit_models, label_matrix, vectorizer_for
 from .ranking import choose_tags, mixed_tag_scores
 
 # Simplest first. "plain" is the reference of bench/reference.py on bunrui's documents:
@@ -77,7 +77,7 @@ class Choices:
     tags: TrainingConfig
     tag_threshold: float
     validation: dict
-    # Of the SVMs' margins: {"tags": [a, b] (Platt), "categories": temperature}.
+    # {"tags": Platt's [a, b] of the tag scores, "categories": an SVM's temperature}.
     calibration: dict
 
 
@@ -97,7 +97,7 @@ def _trial(X_head, X_valid, head: Sequence[Post], tag_labels: list[str],
            config: TrainingConfig) -> tuple:
     """(categories, tag scores, the blended-in SVM's tag scores) of one window by one
     candidate: categories as (classes, probabilities); None where there is no such model.
-    The tag scores are before blending, which waits for the SVM's calibration."""
+    The tag scores are before blending and calibration, both made in ``_scored``."""
     models = fit_models(X_head, head, tag_labels, config, config)
     categories = ((list(models.category_model.classes_),
                    models.category_model.predict_proba(X_valid))
@@ -110,59 +110,49 @@ def _trial(X_head, X_valid, head: Sequence[Post], tag_labels: list[str],
     return categories, own, simple
 
 
-def _calibrate(plain: list, windows_posts: list[Sequence[Post]], gold_tags: np.ndarray) -> dict:
-    """Platt scaling of the plain SVM's tag margins and a temperature for its category
-    margins, fitted on its validation windows (as fitted, its probabilities are plain
-    sigmoids and softmaxes of the margins, so their logs give the margins back)."""
-    out: dict = {**UNCALIBRATED}
-    if plain[0][1] is not None:
-        margins = calibration.logit(np.vstack([tags for _, tags, _ in plain]))
-        out["tags"] = list(calibration.platt(margins, gold_tags))
-    if plain[0][0] is not None:
-        parts = []
-        for ((classes, probs), _, _), window in zip(plain, windows_posts, strict=True):
-            known = [(row, classes.index(p.categories[0])) for row, p in zip(probs, window,
-                                                                           strict=True)
-                     if p.categories and p.categories[0] in classes]
-            if known:
-                rows, gold = zip(*known, strict=True)
-                parts.append((np.log(np.clip(np.vstack(rows), 1e-300, None)), np.array(gold)))
-        if parts:
-            out["categories"] = calibration.temperature(parts)
-    return out
-
-
-def _platt(scores: np.ndarray, fitted: dict) -> np.ndarray:
-    a, b = fitted["tags"]
-    return 1 / (1 + np.exp(-np.clip(a * calibration.logit(scores) + b, -30, 30)))
+def _temperature(trials: list, windows_posts: list[Sequence[Post]]) -> float:
+    """The temperature of an SVM's category margins, fitted on its validation windows (as
+    fitted, its probabilities are the softmax of its margins: their logs give them back)."""
+    parts = []
+    for ((classes, probs), _, _), window in zip(trials, windows_posts, strict=True):
+        known = [(row, classes.index(p.categories[0])) for row, p in zip(probs, window,
+                                                                       strict=True)
+                 if p.categories and p.categories[0] in classes]
+        if known:
+            rows, gold = zip(*known, strict=True)
+            parts.append((np.log(np.clip(np.vstack(rows), 1e-300, None)), np.array(gold)))
+    return calibration.temperature(parts) if parts else 1.0
 
 
 def _scored(results: dict[str, list], configs: dict[str, TrainingConfig],
-            fitted: dict | None) -> dict[str, list]:
-    """Each candidate's (categories, tag scores) per window, as its models fitted with
-    ``fitted`` calibration would give them: the plain SVM's probabilities calibrated, and
-    blended in where a candidate blends (its own SVM's, or the plain candidate's)."""
-    out = {}
+            windows_posts: list[Sequence[Post]], gold_tags: np.ndarray,
+            learned: np.ndarray) -> tuple[dict, dict]:
+    """Each candidate's (categories, tag scores) per window as its final models would give
+    them, and its calibration: its tag scores blended as it blends (with its own SVM's, or
+    the plain candidate's), then made probabilities by Platt scaling fitted on all its
+    windows (``learned``: the pairs to fit on); an SVM's category margins scaled by a
+    temperature fitted likewise."""
+    scored, fitted = {}, {}
     for name, trials in results.items():
-        scored = []
+        svm = configs[name].linear_model == "svm"
+        t = _temperature(trials, windows_posts) if svm and trials[0][0] is not None else 1.0
+        rows = []
         for w, (categories, own, simple) in enumerate(trials):
-            if fitted and name == "plain":
-                own = _platt(own, fitted) if own is not None else None
-                if categories is not None:
-                    classes, probs = categories
-                    probs = softmax(fitted["categories"] * np.log(np.clip(probs, 1e-300, None)),
-                                    axis=1)
-                    categories = (classes, probs)
-            elif own is not None and configs[name].tag_blend:
-                if simple is None:  # the plain candidate's model: its calibrated scores
-                    simple = out["plain"][w][1]
-                elif fitted:
-                    simple = _platt(simple, fitted)
+            if categories is not None and t != 1.0:
+                classes, probs = categories
+                categories = (classes, softmax(t * np.log(np.clip(probs, 1e-300, None)), axis=1))
+            if own is not None and configs[name].tag_blend:
                 share = configs[name].tag_blend
+                simple = results["plain"][w][1] if simple is None else simple
                 own = (1 - share) * own + share * simple
-            scored.append((categories, own))
-        out[name] = scored
-    return out
+            rows.append((categories, own))
+        ab = calibration.IDENTITY_PLATT
+        if rows[0][1] is not None:
+            margins = calibration.logit(np.vstack([own for _, own in rows]))
+            ab = calibration.platt(margins[learned], gold_tags[learned])
+            rows = [(c, calibration.calibrate(own, ab)) for c, own in rows]
+        scored[name], fitted[name] = rows, {"tags": list(ab), "categories": t}
+    return scored, fitted
 
 
 def _post_tag_scores(scores: np.ndarray, gold: list[set[int]], threshold: float,
@@ -235,7 +225,8 @@ def _validate(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_
               config: TrainingConfig, names: list[str], n_jobs: int) -> Choices:
     spans = windows(len(posts))
     configs = {name: candidate_config(name, config, posts[:spans[0][0]]) for name in names}
-    # An unweighted blend's SVM is the plain candidate's model: fitted once, blended after.
+    # An unweighted blend's SVM is the plain candidate's model: fitted once, blended after
+    # ("plain" comes first, so its trials are there to blend).
     shared = {n for n in names if "plain" in names and n != "plain"
               and configs[n].tag_blend and configs[n].half_life_days is None}
     jobs, keys = [], []
@@ -250,22 +241,21 @@ def _validate(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_
     results: dict[str, list] = {name: [] for name in names}
     for name, found in zip(keys, run(_trial, jobs, n_jobs), strict=True):
         results[name].append(found)
-    fitted_calibration = None
-    if "plain" in names:
-        index = {t: j for j, t in enumerate(tag_labels)}
-        gold = np.zeros((spans[-1][1] - spans[0][0], len(tag_labels)), dtype=int)
-        for i, post in enumerate(posts[spans[0][0]:spans[-1][1]]):
-            gold[i, [index[t] for t in post.tags if t in index]] = 1
-        fitted_calibration = _calibrate(results["plain"], [posts[a:b] for a, b in spans], gold)
-    # "plain" first: the blends read its calibrated scores.
-    tally = _tally(_scored(results, configs, fitted_calibration), posts, tag_labels, spans,
-                   config, max_tags)
+    gold = label_matrix(posts[spans[0][0]:spans[-1][1]], tag_labels)
+    # The tags a window's models learned: one never used before the window is scored at a
+    # constant floor, which says nothing of how margins map to probabilities.
+    learned = np.vstack([np.repeat(label_matrix(posts[:a], tag_labels).any(axis=0)[None],
+                                   b - a, axis=0) for a, b in spans])
+    scored, calibrations = _scored(results, configs, [posts[a:b] for a, b in spans],
+                                   gold, learned)
+    tally = _tally(scored, posts, tag_labels, spans, config, max_tags)
     category = _simplest_within_noise(tally, "category_hits") or names[0]
     tags = _simplest_within_noise(tally, "tag_scores") or names[0]
     report = {
         "windows": [{"posts": b - a, "since": str(posts[a].date)} for a, b in spans],
         "chosen": {"categories": category, "tags": tags},
-        "calibration": fitted_calibration or UNCALIBRATED,
+        "calibration": {"tags": calibrations[tags]["tags"],
+                        "categories": calibrations[category]["categories"]},
         "candidates": {n: {k: v for k, v in f.items() if k not in ("category_hits", "tag_scores")}
                        for n, f in tally.items()},
     }

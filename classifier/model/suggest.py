@@ -70,7 +70,8 @@ class Suggester:
     ``report_``, the facts of the training run for the model card (None when loaded).
     A tag's score is ``tag_mix_`` times the tag model's probability plus the rest times
     the votes of the most similar training posts; of that ``1 - tag_blend_``, plus
-    ``tag_blend_`` times the plain model's score.
+    ``tag_blend_`` times the plain model's score; made a probability by
+    ``tag_calibration_`` (Platt scaling fitted on the validation windows).
     """
 
     def __init__(self, config: TrainingConfig | None = None) -> None:
@@ -108,6 +109,7 @@ class Suggester:
         self.tag_threshold_, self.max_tags_ = fitted.tag_threshold, fitted.max_tags
         self.neighbours_, self.tag_mix_ = fitted.neighbours, fitted.tag_mix
         self.plain_tag_model_, self.tag_blend_ = fitted.plain_tag_model, fitted.tag_blend
+        self.tag_calibration_ = fitted.tag_calibration
         self.report_ = fitted.report
         # Label -> index, built once: an editor asks the terms of every label it lists.
         self.label_positions_ = {
@@ -143,7 +145,7 @@ class Suggester:
     def tag_scores(self, X) -> np.ndarray:
         """Tag scores of feature rows: the tag model's, mixed with the neighbours' votes."""
         return mixed_tag_scores(self.tag_model_, self.neighbours_, self.tag_mix_, X,
-                                self.plain_tag_model_, self.tag_blend_)
+                                self.plain_tag_model_, self.tag_blend_, self.tag_calibration_)
 
     def choose_tags(self, scores: np.ndarray, limit: int | None = None,
                     threshold: float | None = None) -> list[int]:

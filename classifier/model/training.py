@@ -137,6 +137,7 @@ class Fitted:
     tag_mix: float
     plain_tag_model: TagClassifier | None = None
     tag_blend: float = 0.0
+    tag_calibration: tuple[float, float] = (1.0, 0.0)  # Platt's (a, b) of the tag scores
     report: TrainingReport | None = None
 
 
@@ -162,7 +163,7 @@ def fit(
         # Hashing every post for the card takes a while: done while the models fit.
         data_fingerprint = pool.submit(fingerprint, labels.originals)
         models = fit_models(X, labels.posts, labels.tag_labels, choices.category, choices.tags,
-                            n_jobs, choices.calibration)
+                            n_jobs, choices.calibration["categories"])
     return Fitted(
         boilerplate=boilerplate, vectorizer=vectorizer, category_model=models.category_model,
         category_labels=models.category_labels, tag_model=models.tag_model,
@@ -171,4 +172,5 @@ def fit(
         tag_mix=choices.tags.tag_mix if models.neighbours is not None else 1.0,
         plain_tag_model=models.plain_tag_model,
         tag_blend=choices.tags.tag_blend if models.plain_tag_model is not None else 0.0,
+        tag_calibration=tuple(choices.calibration["tags"]),
         report=_report(labels, choices, data_fingerprint.result()))
