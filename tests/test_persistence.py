@@ -434,7 +434,7 @@ def test_an_old_format_3_model_is_refused_with_retrain(copy_of_saved):
     assert info.value.path == str(path)
 
 
-@pytest.mark.parametrize("version", [None, 0, FORMAT_VERSION + 1, "1"])
+@pytest.mark.parametrize("version", [None, 0, FORMAT_VERSION - 1, FORMAT_VERSION + 1, "1"])
 def test_wrong_format_version(copy_of_saved, version):
     path = copy_of_saved / CARD_FILE
     card = json.loads(path.read_text(encoding="utf-8"))

@@ -16,7 +16,8 @@ from typing import Any
 from ..errors import ModelError
 
 CARD_FILE = "metadata.json"
-FORMAT_VERSION = 4  # bump when what is saved changes shape or meaning (4: no pickle)
+FORMAT_VERSION = 5  # bump when what is saved changes shape or meaning (4: no pickle;
+# 5: candidates chosen per blog, calibrated scores, conventions)
 
 
 def library_versions() -> dict[str, str]:

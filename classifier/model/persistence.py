@@ -36,6 +36,7 @@ ARRAYS_FILE = "arrays.npz"  # dense arrays: coefficients, idf, boilerplate finge
 POSTINGS_FILE = "postings.npz"  # sparse terms x posts, for the similar posts
 POST_TAGS_FILE = "post_tags.npz"  # sparse posts x tags, for the similar posts' votes
 LEGACY_FILE = "model.joblib"  # formats 1-3: a pickle, never loaded
+FIRST_PICKLE_FREE_FORMAT = 4
 
 _FLOATS = (np.float32, np.float64)
 
@@ -158,7 +159,7 @@ def read_card(folder: str) -> ModelCard:
     except (OSError, ValueError) as exc:
         raise ModelError(f"unreadable model card: {exc}", path=path) from None
     version = data.get("format_version") if isinstance(data, dict) else None
-    if type(version) is int and 0 < version < FORMAT_VERSION:
+    if type(version) is int and 0 < version < FIRST_PICKLE_FREE_FORMAT:
         raise ModelError(f"model format {version} is an older bunrui's, saved as a pickle "
                          f"({LEGACY_FILE}), which this version never loads; retrain it with "
                          "'bunrui train PATH --out DIR'", path=path)
