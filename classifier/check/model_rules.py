@@ -19,11 +19,11 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     # category-mismatch: the best category at least this probable ...
     "category_min": 0.3,
     # ... and at least this many times as probable as the post's own category.
-    "category_ratio": 5.0,
+    "category_ratio": 10.0,
     # tag-likely-missing: a missing tag at least this probable.
-    "tag_missing": 0.995,
+    "tag_missing": 0.7,
     # tag-unlikely: a present tag at most this probable.
-    "tag_unlikely": 0.005,
+    "tag_unlikely": 0.03,
     # At most this many tag-likely-missing findings per post.
     "tag_missing_max": 2,
 }
