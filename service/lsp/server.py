@@ -195,7 +195,12 @@ def _keep_recent(known: OrderedDict, uri: str) -> None:
 def create_server() -> Server:
     """A server with every feature registered."""
     ls = Server()
+    _register_notifications(ls)
+    _register_requests(ls)
+    return ls
 
+
+def _register_notifications(ls: Server) -> None:
     @ls.feature(types.INITIALIZE)
     def initialize(ls: Server, params: types.InitializeParams) -> None:
         ls.root = to_fs_path(params.root_uri) if params.root_uri else params.root_path
@@ -228,6 +233,8 @@ def create_server() -> Server:
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(params.text_document.uri, []))
 
+
+def _register_requests(ls: Server) -> None:
     # Requests are generators: pygls runs them up to their `yield` as each message
     # arrives, so the document is taken as it was when the request came, not after
     # changes that followed it.
@@ -254,8 +261,6 @@ def create_server() -> Server:
     def actions(ls: Server, params: types.CodeActionParams):
         snapshot = ls.snapshot(params.text_document.uri)
         return (yield from ls.run(ls.fixes, snapshot, params.range))
-
-    return ls
 
 
 class _DropStale(logging.Filter):
