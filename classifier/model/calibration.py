@@ -53,8 +53,8 @@ def platt(margins: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     for _ in range(100):
         p = expit(a * x + b)
         w = np.maximum(p * (1 - p), 1e-12)
-        gradient = np.array([np.dot(p - target, x), np.sum(p - target)])
-        hessian = np.array([[np.dot(w * x, x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]])
+        gradient = np.array([np.sum((p - target) * x), np.sum(p - target)])
+        hessian = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]])
         step = np.linalg.solve(hessian + 1e-9 * np.eye(2), gradient)
         # Backtracking: a full Newton step can overshoot far from the optimum.
         size = 1.0

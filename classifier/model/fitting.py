@@ -83,7 +83,11 @@ def fit_models(X, posts: Sequence[Post], tag_labels: list[str], category: Traini
     # thread: with the cores taken, OpenBLAS's threads wait for each other on every
     # vector operation of its L-BFGS (6 s instead of 0.6 s on allforces).
     with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(_fit_category, X, posts, category, temperature)
+        # An SVM's category model is fitted first, not beside the tag models: liblinear
+        # draws from one global random generator, which two fits at once would share.
+        svm = category.linear_model == "svm"
+        done = _fit_category(X, posts, category, temperature) if svm else None
+        pending = None if svm else pool.submit(_fit_category, X, posts, category, temperature)
         tag_model = neighbours = plain = None
         if tag_labels:
             Y = label_matrix(posts, tag_labels)
@@ -96,7 +100,7 @@ def fit_models(X, posts: Sequence[Post], tag_labels: list[str], category: Traini
                 # Weighted as the tag model: a recent candidate's SVM follows the drift too.
                 plain = _tag_model(replace(tags, **PLAIN_TAGS), n_jobs).fit(
                     X, Y, sample_weight=weights)
-        category_model = pending.result()
+        category_model = done if svm else pending.result()
     labels = [str(c) for c in category_model.classes_] if category_model is not None else []
     return Models(category_model, labels, tag_model, neighbours, plain)
 
