@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
@@ -15,6 +14,7 @@ from ..corpus.posts import Post
 from ..errors import InputError
 from ..text.tokens import TokenCache
 from .config import TrainingConfig
+from .ranking import ndcg
 from .series import label_of, render
 from .suggest import Suggester
 
@@ -53,12 +53,7 @@ def tag_metrics(gold: Sequence[Sequence[str]], ranked: Sequence[Sequence[str]],
     for k in K_VALUES:
         out[f"precision@{k}"] = float(np.mean([len(g & set(r[:k])) / k for g, r, _ in rows]))
     out["recall@5"] = float(np.mean([len(g & set(r[:5])) / len(g) for g, r, _ in rows]))
-    ndcg = []
-    for g, r, _ in rows:
-        dcg = sum(1 / math.log2(i + 2) for i, label in enumerate(r[:5]) if label in g)
-        ideal = sum(1 / math.log2(i + 2) for i in range(min(5, len(g))))
-        ndcg.append(dcg / ideal)
-    out["ndcg@5"] = float(np.mean(ndcg))
+    out["ndcg@5"] = float(np.mean([ndcg(r, g) for g, r, _ in rows]))
     f1 = [2 * len(g & c) / (len(g) + len(c)) for g, _, c in rows]
     out["f1"] = float(np.mean(f1))
     hits = sum(len(g & c) for g, _, c in rows)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection, Sequence
+
 import numpy as np
 
 from .calibration import IDENTITY_PLATT, calibrate
@@ -31,3 +34,10 @@ def choose_tags(scores: np.ndarray, threshold: float, min_tags: int, max_tags: i
     if len(chosen) < min(min_tags, max_tags):
         chosen = list(order[: min(min_tags, max_tags)])
     return chosen
+
+
+def ndcg(ranked: Sequence, gold: Collection, k: int = 5) -> float:
+    """NDCG@k of a ranking against the gold labels (binary relevance; ``gold`` not empty)."""
+    dcg = sum(1 / math.log2(i + 2) for i, label in enumerate(ranked[:k]) if label in gold)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(k, len(gold))))
+    return dcg / ideal

@@ -25,7 +25,7 @@ from . import calibration
 from .card import ModelCard
 from .config import PLAIN_TAGS, TrainingConfig
 from .fitting import fit_models, label_matrix, vectorizer_for
-from .ranking import choose_tags, mixed_tag_scores
+from .ranking import choose_tags, mixed_tag_scores, ndcg
 
 # Simplest first. "plain" is the reference of bench/reference.py on bunrui's documents:
 # linear SVMs, no class weights for tags, no neighbours, no prior shift, no recency.
@@ -157,30 +157,25 @@ def _scored(results: dict[str, list], configs: dict[str, TrainingConfig],
     return scored, fitted
 
 
-def _post_tag_scores(scores: np.ndarray, gold: list[set[int]], threshold: float,
-                     min_tags: int, max_tags: int) -> np.ndarray:
-    """Per post with gold tags: the mean of its F1 at ``threshold`` and its NDCG@5."""
+def _f1s(scores: np.ndarray, gold: list[set[int]], threshold: float, min_tags: int,
+         max_tags: int) -> np.ndarray:
+    """Per post with gold tags: the F1 of the tags chosen at ``threshold``."""
     out = []
     for row, g in zip(scores, gold, strict=True):
-        if not g:
-            continue
-        chosen = set(choose_tags(row, threshold, min_tags, max_tags))
-        f1 = 2 * len(g & chosen) / (len(g) + len(chosen))
-        top = np.argsort(-row, kind="stable")[:5]
-        dcg = sum(1 / math.log2(i + 2) for i, k in enumerate(top) if k in g)
-        ideal = sum(1 / math.log2(i + 2) for i in range(min(5, len(g))))
-        out.append((f1 + dcg / ideal) / 2)
+        if g:
+            chosen = set(choose_tags(row, threshold, min_tags, max_tags))
+            out.append(2 * len(g & chosen) / (len(g) + len(chosen)))
     return np.array(out)
 
 
 def _threshold(scores: np.ndarray, gold: list[set[int]], min_tags: int,
                max_tags: int) -> float:
-    """The tag threshold with the best mean per-post F1 (the ranking does not move)."""
-    best, best_score = 0.5, -1.0
+    """The tag threshold with the best mean per-post F1."""
+    best, best_f1 = 0.5, -1.0
     for threshold in np.arange(0.05, 0.96, 0.025):
-        score = _post_tag_scores(scores, gold, threshold, min_tags, max_tags).mean()
-        if score > best_score + 1e-9:
-            best, best_score = round(float(threshold), 3), score
+        f1 = _f1s(scores, gold, threshold, min_tags, max_tags).mean()
+        if f1 > best_f1 + 2e-9:
+            best, best_f1 = round(float(threshold), 3), f1
     return best
 
 
@@ -198,12 +193,12 @@ def _simplest_within_noise(tally: dict[str, dict], key: str) -> str | None:
     return best
 
 
-def _tally(results: dict[str, list], posts: Sequence[Post], tag_labels: list[str],
+def _tally(results: dict[str, list], posts: Sequence[Post], gold: np.ndarray,
            spans: list[tuple[int, int]], config: TrainingConfig, max_tags: int) -> dict:
-    """Per candidate: its pooled figures, per-post scores and threshold."""
+    """Per candidate: its pooled figures, per-post scores (the mean of a post's tag F1 at
+    the chosen threshold and its NDCG@5) and threshold."""
     valid = [p for a, b in spans for p in posts[a:b]]
-    index = {t: j for j, t in enumerate(tag_labels)}
-    gold_tags = [{index[t] for t in p.tags if t in index} for p in valid]
+    gold_tags = [set(np.flatnonzero(row)) for row in gold]
     out = {}
     for name, parts in results.items():
         figures: dict = {}
@@ -216,7 +211,10 @@ def _tally(results: dict[str, list], posts: Sequence[Post], tag_labels: list[str
         if parts[0][1] is not None:
             scores = np.vstack([tags for _, tags in parts])
             threshold = _threshold(scores, gold_tags, config.min_tags, max_tags)
-            per_post = _post_tag_scores(scores, gold_tags, threshold, config.min_tags, max_tags)
+            rankings = [(np.argsort(-row, kind="stable")[:5], g)
+                        for row, g in zip(scores, gold_tags, strict=True) if g]
+            per_post = (_f1s(scores, gold_tags, threshold, config.min_tags, max_tags)
+                        + np.array([ndcg(top, g) for top, g in rankings])) / 2
             figures.update(tag_scores=per_post, tag_score=float(per_post.mean()),
                            tag_threshold=threshold)
         out[name] = figures
@@ -251,7 +249,7 @@ def _validate(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_
                                    b - a, axis=0) for a, b in spans])
     scored, calibrations = _scored(results, configs, [posts[a:b] for a, b in spans],
                                    gold, learned)
-    tally = _tally(scored, posts, tag_labels, spans, config, max_tags)
+    tally = _tally(scored, posts, gold, spans, config, max_tags)
     category = _simplest_within_noise(tally, "category_hits") or names[0]
     tags = _simplest_within_noise(tally, "tag_scores") or names[0]
     report = {
