@@ -12,9 +12,9 @@ from .model.evaluation import (
     newest_share_date,
     time_split,
 )
+from .model.fitted import TrainingReport
 from .model.persistence import load_model, read_card, save_model
 from .model.suggest import Scored, Suggester, Suggestion
-from .model.training import TrainingReport
 from .taxonomy import Taxonomy, init_taxonomy, read_taxonomy, resolve_taxonomy
 from .text.tokens import TokenCache, Tokenizer
 

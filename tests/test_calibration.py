@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.special import softmax
 
-from bunrui.classifier.model.calibration import IDENTITY_PLATT, logit, platt, temperature
+from bunrui.classifier.model.calibration import platt, temperature
+from bunrui.classifier.model.linear import IDENTITY_PLATT, logit
 
 
 def test_platt_recovers_the_scale_of_margins():

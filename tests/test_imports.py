@@ -14,6 +14,9 @@ from pathlib import Path
 
 import grimp
 import pytest
+from conftest import DRAFTS, JEKYLL
+
+from bunrui.classifier import Suggester, TrainingConfig, load_corpus, save_model
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,3 +79,23 @@ def test_a_service_worker_never_imports_the_command_line():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_serving_a_saved_model_never_imports_scikit_learn(tmp_path):
+    # Importing scikit-learn (and the SciPy it loads) was most of the start of `bunrui
+    # check`, `suggest` and `lsp`: a loaded model scores with NumPy alone (model.linear).
+    posts = load_corpus([JEKYLL]).posts
+    suggester = Suggester(TrainingConfig()).fit(posts)
+    save_model(suggester, str(tmp_path), suggester.report_.card(suggester.config))
+    code = (
+        "import sys\n"
+        "import bunrui.service.cli, bunrui.service.lsp.server, bunrui.service.main\n"
+        "from bunrui.classifier import load_model\n"
+        f"model, card = load_model({str(tmp_path)!r})\n"
+        f"print(model.suggest_text(open({str(DRAFTS / 'kyoto-draft.md')!r}).read()).tags)\n"
+        "print([m for m in ('sklearn', 'scipy.stats') if m in sys.modules])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    tags, imported = done.stdout.strip().splitlines()
+    assert "京都" in tags
+    assert imported == "[]"

@@ -481,7 +481,7 @@ def test_a_loaded_model_reads_its_settings_from_its_card(trained, saved):
 def test_a_plain_models_svms_and_their_calibration_round_trip(tmp_path):
     posts = load_corpus([JEKYLL]).posts
     suggester = Suggester(TrainingConfig(candidate="plain")).fit(posts)
-    suggester.category_model_.temperature_ = 2.5
+    suggester.category_model_ = dataclasses.replace(suggester.category_model_, temperature_=2.5)
     suggester.tag_calibration_ = (3.0, -1.0)
     save_model(suggester, str(tmp_path), suggester.report_.card(suggester.config))
     loaded, _ = load_model(str(tmp_path))

@@ -9,8 +9,9 @@ import pytest
 
 from bunrui.classifier import Post, Suggester, TrainingConfig, evaluate_split
 from bunrui.classifier.conform import conform
+from bunrui.classifier.model.config import CANDIDATES
 from bunrui.classifier.model.conventions import TAG_IS_CATEGORY_SHARE, learn_conventions
-from bunrui.classifier.model.selection import CANDIDATES, windows
+from bunrui.classifier.model.selection import windows
 from bunrui.classifier.taxonomy import resolve_taxonomy
 from bunrui.classifier.taxonomy.discovery import taxonomy_from_card
 

@@ -13,20 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, log_softmax
 
-IDENTITY_PLATT = (1.0, 0.0)
-
-
-def logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-12, 1 - 1e-12)
-    return np.log(p / (1 - p))
-
-
-def calibrate(scores: np.ndarray, ab: tuple[float, float]) -> np.ndarray:
-    """``scores`` in 0..1 as probabilities: sigmoid(a * logit(score) + b)."""
-    if tuple(ab) == IDENTITY_PLATT:
-        return scores
-    a, b = ab
-    return expit(np.clip(a * logit(scores) + b, -30, 30))
+from .linear import IDENTITY_PLATT
 
 
 def platt(margins: np.ndarray, truth: np.ndarray) -> tuple[float, float]:

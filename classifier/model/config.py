@@ -17,7 +17,7 @@ class TrainingConfig:
 
     __pydantic_config__ = ConfigDict(extra="forbid")
 
-    # "auto": the candidate of selection.CANDIDATES (or one for categories, another for
+    # "auto": the candidate of CANDIDATES below (or one for categories, another for
     # tags) that does best on the blog's newest posts; or one candidate by name.
     candidate: Literal["auto", "plain", "tuned", "tuned, recent",
                        "tuned, very recent"] = "auto"
@@ -76,3 +76,17 @@ class TrainingConfig:
 PLAIN_TAGS = {"linear_model": "svm", "tag_C": 0.5, "tag_class_weight": None,
               "tag_mix": 1.0, "tag_prior_shift": 0.0, "half_life_days": None,
               "tag_blend": 0.0}
+
+# Simplest first. "plain" is the reference of bench/reference.py on bunrui's documents:
+# linear SVMs, no class weights for tags, no neighbours, no prior shift, no recency.
+# A relative half-life is that share of the blog's time span.
+# The tuned ones are TrainingConfig's defaults: logistic regressions, neighbours' votes
+# and prior shift, their tag scores blended with a plain SVM's (tag_blend).
+CANDIDATES: dict[str, dict] = {
+    "plain": {**PLAIN_TAGS, "category_C": 0.5},
+    "tuned": {"half_life_days": None},
+    "tuned, recent": {"half_life_days": ("span", 1 / 8)},
+    # For categories only: it never did better for tags on the four blogs, and it would
+    # cost two tag fits more per window.
+    "tuned, very recent": {"half_life_days": ("span", 1 / 32), "tags": False},
+}

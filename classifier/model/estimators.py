@@ -6,7 +6,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
@@ -16,6 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..workers import run
+from .linear import sigmoid, softmax
 
 
 def _column_model(loss: str, C: float, class_weight, dual: bool, tol: float):
@@ -148,7 +148,7 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         return scores[:, 0] if scores.shape[1] == 1 and not self.multilabel_ else scores
 
     def predict_proba(self, X):
-        p = 1 / (1 + np.exp(-np.clip(self.decision_function(X), -30, 30)))
+        p = sigmoid(self.decision_function(X))
         if self.multilabel_:
             return p
         if p.ndim == 1:
@@ -173,4 +173,4 @@ class MarginClassifier(LinearSVC):
         margins = getattr(self, "temperature_", 1.0) * self.decision_function(X)
         if margins.ndim == 1:  # two classes: one margin, for the second
             margins = np.column_stack([-margins / 2, margins / 2])
-        return softmax(margins, axis=1)
+        return softmax(margins)

@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 import numpy as np
-from sklearn.metrics import f1_score
 
 from ..corpus.posts import Post
 from ..errors import InputError
@@ -69,6 +68,10 @@ def category_metrics(gold: Sequence[str | None], predicted: Sequence[str | None]
     pairs = [(g, p) for g, p in zip(gold, predicted, strict=True) if g]
     if not pairs:
         return {}
+    # Imported here, as training is: `import bunrui.classifier` serves models without
+    # scikit-learn (see ``linear``).
+    from sklearn.metrics import f1_score
+
     g, p = zip(*pairs, strict=True)
     return {
         "accuracy": float(np.mean([a == b for a, b in pairs])),

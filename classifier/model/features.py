@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+import scipy.sparse as sp
 
 from ..errors import ModelError
 
@@ -14,12 +14,6 @@ Document = tuple[Sequence[str], Sequence[str]]  # (title tokens, body tokens)
 
 def _identity(tokens: Sequence[str]) -> Sequence[str]:
     return tokens
-
-
-def _tfidf(**fit_params) -> TfidfVectorizer:
-    # Shared by fitting and restoring, so a restored vectorizer transforms as the fitted
-    # one did; the ``fit_params`` (min_df, max_df, max_features) only shape a fit.
-    return TfidfVectorizer(analyzer=_identity, sublinear_tf=True, **fit_params)
 
 
 class DocumentVectorizer:
@@ -56,25 +50,26 @@ class DocumentVectorizer:
         return out
 
     def fit_transform(self, docs: Sequence[Document]):
-        min_df = self.min_df if len(docs) > self.min_df * 5 else 1  # tiny corpora keep all
-        self.tfidf_ = _tfidf(
-            min_df=min_df,
+        # Imported here: only a fit needs scikit-learn (see ``linear``). It chooses the
+        # terms (min_df, max_df, max_features) and their idf; ``_weigh`` does the rest,
+        # for a fit and for a loaded model alike.
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+        counter = CountVectorizer(
+            analyzer=_identity,
+            min_df=self.min_df if len(docs) > self.min_df * 5 else 1,  # tiny corpora keep all
             max_df=self.max_df if len(docs) >= 20 else 1.0,
-            max_features=self.max_features,
-        )
-        self._terms = None
+            max_features=self.max_features, dtype=np.float64)
         try:
-            X = self.tfidf_.fit_transform([self._ngrams(d) for d in docs])
+            counts = counter.fit_transform([self._ngrams(d) for d in docs])
         except ValueError as exc:  # scikit-learn's "empty vocabulary"
             raise ModelError("the posts hold no words to learn from (no noun, verb or "
                              f"adjective is left of their text): {exc}") from None
-        # The set of every dropped term is only for introspection and would bloat the model.
-        if hasattr(self.tfidf_, "stop_words_"):
-            del self.tfidf_.stop_words_
-        # Plain ints: scikit-learn's numpy integers are pickled one by one, which made
-        # most of the time of saving a model.
-        self.tfidf_.vocabulary_ = {term: int(j) for term, j in self.tfidf_.vocabulary_.items()}
-        return X
+        # Plain ints: numpy's would be pickled one by one when the vectorizer goes to a worker.
+        vocabulary = {term: int(j) for term, j in counter.vocabulary_.items()}
+        self.restore(sorted(vocabulary, key=vocabulary.__getitem__),
+                     TfidfTransformer(sublinear_tf=True).fit(counts).idf_)
+        return self._weigh(sp.csr_matrix(counts))
 
     def fit(self, docs: Sequence[Document]) -> DocumentVectorizer:
         self.fit_transform(docs)
@@ -83,25 +78,40 @@ class DocumentVectorizer:
     def restore(self, terms: Sequence[str], idf: np.ndarray) -> DocumentVectorizer:
         """This vectorizer as a fit that kept ``terms`` (in feature order) with inverse
         document frequencies ``idf`` left it: what a saved model holds of a fit."""
-        self.tfidf_ = _tfidf(max_features=self.max_features)
-        self.tfidf_.vocabulary_ = {term: j for j, term in enumerate(terms)}
-        self.tfidf_.idf_ = idf
-        self._terms = np.asarray(terms, dtype=object)  # as get_feature_names_out gives them
+        self.vocabulary_ = {term: j for j, term in enumerate(terms)}
+        self.idf_ = idf
+        self._terms = np.asarray(terms, dtype=object)
         return self
 
-    def transform(self, docs: Sequence[Document]):
-        return self.tfidf_.transform([self._ngrams(d) for d in docs])
+    def transform(self, docs: Sequence[Document]) -> sp.csr_matrix:
+        """Each document's terms counted, as ``TfidfVectorizer.transform`` counts them."""
+        vocabulary = self.vocabulary_
+        indices, counts, indptr = [], [], [0]
+        for doc in docs:
+            seen: dict[int, int] = {}
+            for term in self._ngrams(doc):
+                j = vocabulary.get(term)
+                if j is not None:
+                    seen[j] = seen.get(j, 0) + 1
+            indices += seen.keys()
+            counts += seen.values()
+            indptr.append(len(indices))
+        X = sp.csr_matrix((np.array(counts, dtype=np.float64), np.array(indices, dtype=np.int32),
+                           np.array(indptr, dtype=np.int32)), shape=(len(docs), len(vocabulary)))
+        X.sort_indices()
+        return self._weigh(X)
+
+    def _weigh(self, X: sp.csr_matrix) -> sp.csr_matrix:
+        """Counts to TF-IDF, in place: sublinear tf times idf, rows of unit length; the
+        operations of scikit-learn's ``TfidfTransformer`` in its order, to the last bit."""
+        np.log(X.data, X.data)
+        X.data += 1.0
+        X.data *= self.idf_[X.indices]
+        norms = np.sqrt(X.multiply(X) @ np.ones(X.shape[1]))  # each row's sum in order
+        X.data /= np.repeat(norms, np.diff(X.indptr))
+        return X
 
     @property
-    def vocabulary(self):
+    def vocabulary(self) -> np.ndarray:
         """Feature index -> term, for explanations."""
-        # Built once: scikit-learn sorts the whole vocabulary on every call, which cost
-        # more than the rest of a suggestion's explanations.
-        terms = getattr(self, "_terms", None)
-        if terms is None:
-            terms = self._terms = self.tfidf_.get_feature_names_out()
-        return terms
-
-    def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_terms"}
-
+        return self._terms

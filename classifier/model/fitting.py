@@ -14,6 +14,7 @@ from ..corpus.posts import Post
 from .config import PLAIN_TAGS, TrainingConfig
 from .estimators import MarginClassifier, TagClassifier
 from .features import DocumentVectorizer
+from .linear import LinearModel
 from .neighbours import PostIndex
 
 # The newest posts, for prior shift: 5% of them, at least 20 (posts are in date order).
@@ -44,15 +45,24 @@ def label_matrix(posts: Sequence[Post], labels: list[str]) -> np.ndarray:
 
 @dataclass
 class Models:
-    category_model: LogisticRegression | None
+    category_model: LinearModel | None
     category_labels: list[str]
-    tag_model: TagClassifier | None
+    tag_model: LinearModel | None
     neighbours: PostIndex | None
-    plain_tag_model: TagClassifier | None  # blended in, when tag_blend is set
+    plain_tag_model: LinearModel | None  # blended in, when tag_blend is set
+
+
+def _linear(model: LogisticRegression | MarginClassifier | TagClassifier) -> LinearModel:
+    """A fitted estimator as the arrays it scores with."""
+    if isinstance(model, TagClassifier):
+        return LinearModel("tags", model.classes_, model.coef_, model.intercept_)
+    kind = "svm" if isinstance(model, MarginClassifier) else "logistic"
+    return LinearModel(kind, model.classes_, model.coef_, model.intercept_,
+                       getattr(model, "temperature_", 1.0))
 
 
 def _fit_category(X, posts: Sequence[Post], config: TrainingConfig,
-                  temperature: float) -> LogisticRegression | MarginClassifier | None:
+                  temperature: float) -> LinearModel | None:
     labelled = [i for i, p in enumerate(posts) if p.categories]
     cats = [posts[i].categories[0] for i in labelled]
     if len(set(cats)) < 2:
@@ -62,9 +72,9 @@ def _fit_category(X, posts: Sequence[Post], config: TrainingConfig,
         model = MarginClassifier(C=config.category_C, class_weight="balanced", random_state=0)
         model.fit(X[labelled], cats, sample_weight=weights[labelled])
         model.temperature_ = temperature
-        return model
+        return _linear(model)
     model = LogisticRegression(C=config.category_C, class_weight="balanced", max_iter=2000)
-    return model.fit(X[labelled], cats, sample_weight=weights[labelled])
+    return _linear(model.fit(X[labelled], cats, sample_weight=weights[labelled]))
 
 
 def _tag_model(config: TrainingConfig, n_jobs: int) -> TagClassifier:
@@ -92,14 +102,14 @@ def fit_models(X, posts: Sequence[Post], tag_labels: list[str], category: Traini
         if tag_labels:
             Y = label_matrix(posts, tag_labels)
             weights = recency_weights(posts, tags.half_life_days)
-            tag_model = _tag_model(tags, n_jobs).fit(X, Y, sample_weight=weights)
+            tag_model = _linear(_tag_model(tags, n_jobs).fit(X, Y, sample_weight=weights))
             if tags.tag_neighbours:  # votes (unless tag_mix is 1), and the similar posts
                 neighbours = PostIndex(X, Y, weights, [p.title for p in posts],
                                        k=tags.tag_neighbours)
             if tags.tag_blend:
                 # Weighted as the tag model: a recent candidate's SVM follows the drift too.
-                plain = _tag_model(replace(tags, **PLAIN_TAGS), n_jobs).fit(
-                    X, Y, sample_weight=weights)
+                plain = _linear(_tag_model(replace(tags, **PLAIN_TAGS), n_jobs).fit(
+                    X, Y, sample_weight=weights))
         category_model = done if svm else pending.result()
     labels = [str(c) for c in category_model.classes_] if category_model is not None else []
     return Models(category_model, labels, tag_model, neighbours, plain)

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 
 from ..corpus.files import write_atomic
 from ..errors import ModelError
@@ -25,11 +24,11 @@ from ..text.extract import BoilerplateFilter
 from .card import CARD_FILE, FORMAT_VERSION, ModelCard, library_versions
 from .config import TrainingConfig
 from .datafiles import Arrays, JsonPart, ModelFiles, check, digest
-from .estimators import MarginClassifier, TagClassifier
 from .features import DocumentVectorizer
+from .fitted import Fitted
+from .linear import LinearModel
 from .neighbours import PostIndex
 from .suggest import Suggester
-from .training import Fitted
 
 PARAMS_FILE = "model.json"  # settings, labels, vocabulary, post titles
 ARRAYS_FILE = "arrays.npz"  # dense arrays: coefficients, idf, boilerplate fingerprints
@@ -65,18 +64,18 @@ def _state(s: Suggester) -> tuple[dict, dict[str, np.ndarray], dict[str, sp.csr_
         "category_model": None, "tag_model": None, "neighbours": None, "plain_tag_model": None,
     }
     arrays = {"recurring": np.array(sorted(boilerplate.recurring_), dtype=np.uint64),
-              "idf": vectorizer.tfidf_.idf_}
+              "idf": vectorizer.idf_}
     sparse = {}
     # Only what prediction reads is kept; how a model was fitted is in the card's config.
     if s.category_model_ is not None:
         params["category_model"] = {
             "classes": [str(c) for c in s.category_model_.classes_],
-            "kind": "svm" if isinstance(s.category_model_, MarginClassifier) else "logistic",
-            "temperature": float(getattr(s.category_model_, "temperature_", 1.0))}
+            "kind": s.category_model_.kind,
+            "temperature": float(s.category_model_.temperature_)}
         arrays["category_coef"] = s.category_model_.coef_
         arrays["category_intercept"] = s.category_model_.intercept_
     if s.tag_model_ is not None:
-        params["tag_model"] = {"multilabel": bool(s.tag_model_.multilabel_)}
+        params["tag_model"] = {"multilabel": True}
         arrays["tag_coef"] = s.tag_model_.coef_
         arrays["tag_intercept"] = s.tag_model_.intercept_
     if s.plain_tag_model_ is not None:
@@ -190,35 +189,25 @@ def _vectorizer(params: JsonPart, arrays: Arrays) -> DocumentVectorizer:
     return vectorizer.restore(terms, arrays.get("idf", _FLOATS, (len(terms),)))
 
 
-def _category_model(params: JsonPart, arrays: Arrays,
-                    n_terms: int) -> LogisticRegression | MarginClassifier:
+def _category_model(params: JsonPart, arrays: Arrays, n_terms: int) -> LinearModel:
     classes = params.strings("classes")
     check(len(classes) >= 2, "category_model.classes has fewer than two", params.path)
     rows = 1 if len(classes) == 2 else len(classes)  # a binary model keeps one row
     kind = params.choice("kind", ("logistic", "svm"))
-    model = LogisticRegression() if kind == "logistic" else MarginClassifier()
-    if kind == "svm":
-        model.temperature_ = float(params.number("temperature"))
-    # What scikit-learn's predict_proba reads of a fitted model.
-    model.classes_ = np.array(classes)
-    model.coef_ = arrays.get("category_coef", _FLOATS, (rows, n_terms))
-    model.intercept_ = arrays.get("category_intercept", _FLOATS, (rows,))
-    model.n_features_in_ = n_terms
-    return model
+    return LinearModel(kind, np.array(classes),
+                       arrays.get("category_coef", _FLOATS, (rows, n_terms)),
+                       arrays.get("category_intercept", _FLOATS, (rows,)),
+                       float(params.number("temperature")) if kind == "svm" else 1.0)
 
 
 def _tag_model(params: JsonPart, arrays: Arrays, n_tags: int, n_terms: int,
-               prefix: str = "tag") -> TagClassifier:
+               prefix: str = "tag") -> LinearModel:
     check(params.flag("multilabel"), f"{prefix}_model is not multi-label", params.path)
-    model = TagClassifier()
-    model.multilabel_ = True
-    model.classes_ = np.arange(n_tags)
-    # Column-major, as fitting leaves it (see TagClassifier.fit); np.save keeps the order,
-    # so this copies nothing for a model this module saved.
-    model.coef_ = np.asfortranarray(arrays.get(f"{prefix}_coef", _FLOATS, (n_tags, n_terms)))
-    model.intercept_ = arrays.get(f"{prefix}_intercept", _FLOATS, (n_tags,))
-    model.n_features_in_ = n_terms
-    return model
+    # Column-major, as fitting leaves it (see LinearModel); np.save keeps the order, so
+    # this copies nothing for a model this module saved.
+    return LinearModel("tags", np.arange(n_tags),
+                       np.asfortranarray(arrays.get(f"{prefix}_coef", _FLOATS, (n_tags, n_terms))),
+                       arrays.get(f"{prefix}_intercept", _FLOATS, (n_tags,)))
 
 
 def _neighbours(params: JsonPart, arrays: Arrays, files: ModelFiles, n_tags: int,

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
-from .calibration import IDENTITY_PLATT, calibrate
+from .linear import IDENTITY_PLATT, calibrate
 from .neighbours import PostIndex
 
 

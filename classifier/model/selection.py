@@ -17,29 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.special import softmax
 
 from ..corpus.posts import Post
 from ..workers import run
 from . import calibration
 from .card import ModelCard
-from .config import PLAIN_TAGS, TrainingConfig
+from .config import CANDIDATES, TrainingConfig
 from .fitting import fit_models, label_matrix, vectorizer_for
+from .linear import IDENTITY_PLATT, calibrate, logit, softmax
 from .ranking import choose_tags, mixed_tag_scores, ndcg
 
-# Simplest first. "plain" is the reference of bench/reference.py on bunrui's documents:
-# linear SVMs, no class weights for tags, no neighbours, no prior shift, no recency.
-# A relative half-life is that share of the blog's time span.
-# The tuned ones are TrainingConfig's defaults: logistic regressions, neighbours' votes
-# and prior shift, their tag scores blended with a plain SVM's (tag_blend).
-CANDIDATES: dict[str, dict] = {
-    "plain": {**PLAIN_TAGS, "category_C": 0.5},
-    "tuned": {"half_life_days": None},
-    "tuned, recent": {"half_life_days": ("span", 1 / 8)},
-    # For categories only: it never did better for tags on the four blogs, and it would
-    # cost two tag fits more per window.
-    "tuned, very recent": {"half_life_days": ("span", 1 / 32), "tags": False},
-}
 # Three windows of 5% of the posts each, at least 5 and at most 50 posts: the newest posts
 # are the best guide to the next draft, and a blog that posts daily would otherwise reach
 # back past its latest change of labelling (allforces re-labelled its posts on 2026-02-14).
@@ -83,7 +70,7 @@ class Choices:
     calibration: dict
 
 
-UNCALIBRATED = {"tags": list(calibration.IDENTITY_PLATT), "categories": 1.0}
+UNCALIBRATED = {"tags": list(IDENTITY_PLATT), "categories": 1.0}
 
 
 def windows(n: int) -> list[tuple[int, int]]:
@@ -142,17 +129,17 @@ def _scored(results: dict[str, list], configs: dict[str, TrainingConfig],
         for w, (categories, own, simple) in enumerate(trials):
             if categories is not None and t != 1.0:
                 classes, probs = categories
-                categories = (classes, softmax(t * np.log(np.clip(probs, 1e-300, None)), axis=1))
+                categories = (classes, softmax(t * np.log(np.clip(probs, 1e-300, None))))
             if own is not None and configs[name].tag_blend:
                 share = configs[name].tag_blend
                 simple = results["plain"][w][1] if simple is None else simple
                 own = (1 - share) * own + share * simple
             rows.append((categories, own))
-        ab = calibration.IDENTITY_PLATT
+        ab = IDENTITY_PLATT
         if rows[0][1] is not None:
-            margins = calibration.logit(np.vstack([own for _, own in rows]))
+            margins = logit(np.vstack([own for _, own in rows]))
             ab = calibration.platt(margins[learned], gold_tags[learned])
-            rows = [(c, calibration.calibrate(own, ab)) for c, own in rows]
+            rows = [(c, calibrate(own, ab)) for c, own in rows]
         scored[name], fitted[name] = rows, {"tags": list(ab), "categories": t}
     return scored, fitted
 

@@ -15,9 +15,9 @@ from .card import ModelCard
 from .config import TrainingConfig
 from .documents import tokenize_posts
 from .features import Document
+from .fitted import Fitted
 from .ranking import choose_tags, mixed_tag_scores
 from .series import render
-from .training import Fitted, fit
 
 N_CANDIDATES = 20
 
@@ -82,7 +82,7 @@ class Suggester:
         """Learn from ``posts``.
 
         Unless ``config.candidate`` names one, each candidate configuration of
-        ``selection.CANDIDATES`` is fitted on older posts and scored on the newest (three
+        ``config.CANDIDATES`` is fitted on older posts and scored on the newest (three
         consecutive windows); the categories and the tags each take the simplest
         candidate within noise of the best, and the tag threshold is chosen with it. Then
         the final models are fitted on all posts.
@@ -94,6 +94,10 @@ class Suggester:
         with the same settings on nearly the same posts (a post edited or added), its
         choices are reused and the held-out fits skipped, so retraining stays quick.
         """
+        # Here, not at the top: training needs scikit-learn, which a loaded model never
+        # does (see ``linear``), and importing it is most of a command's start.
+        from .training import fit
+
         return self._set(fit(posts, self._settings, cache=cache, n_jobs=n_jobs,
                              progress=progress, previous=previous))
 

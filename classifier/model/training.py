@@ -10,53 +10,18 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from sklearn.linear_model import LogisticRegression
-
 from ..corpus.posts import Post
 from ..errors import ModelError
-from ..text.extract import BoilerplateFilter
 from ..text.tokens import TokenCache, content_hash
 from ..workers import start_workers
-from .card import ModelCard, TrainingFacts
+from .card import ModelCard
 from .config import TrainingConfig
 from .conventions import learn_conventions
 from .documents import learn_documents
-from .estimators import TagClassifier
-from .features import DocumentVectorizer
+from .fitted import Fitted, TrainingReport
 from .fitting import fit_models, vectorizer_for
-from .neighbours import PostIndex
 from .selection import Choices, choose
 from .series import find_series, to_series
-
-
-@dataclass
-class TrainingReport:
-    """Facts about a training run for the model card."""
-
-    n_posts: int
-    category_counts: dict[str, int]
-    tag_counts: dict[str, int]
-    rare_tags: dict[str, int]
-    tag_threshold: float
-    max_tags: int
-    validation: dict
-    fingerprint: str
-    date_range: tuple[str | None, str | None]
-    half_life_days: dict[str, float | None]
-    conventions: dict
-
-    def card(self, config: TrainingConfig, *, sources: list[str] | None = None,
-             skipped: int | None = None, evaluation: dict | None = None) -> ModelCard:
-        """The model card of this run (``save_model`` dates it and names the files)."""
-        facts = TrainingFacts(posts=self.n_posts, date_range=list(self.date_range),
-                              fingerprint=self.fingerprint, config=config.as_json(),
-                              sources=sources, skipped=skipped)
-        return ModelCard(
-            training=facts,
-            labels={"categories": self.category_counts, "tags": self.tag_counts},
-            rare_tags=self.rare_tags, tag_threshold=self.tag_threshold,
-            max_tags=self.max_tags, half_life_days=self.half_life_days,
-            validation=self.validation, evaluation=evaluation, conventions=self.conventions)
 
 
 def fingerprint(posts: Sequence[Post]) -> str:
@@ -119,26 +84,6 @@ def _report(labels: _Labels, choices: Choices, data_fingerprint: str) -> Trainin
                         "tags": choices.tags.half_life_days},
         conventions=labels.conventions,
     )
-
-
-@dataclass(frozen=True)
-class Fitted:
-    """What a ``Suggester`` learns: its fitted attributes (``report``: None when loaded)."""
-
-    boilerplate: BoilerplateFilter
-    vectorizer: DocumentVectorizer
-    category_model: LogisticRegression | None
-    category_labels: list[str]
-    tag_model: TagClassifier | None
-    tag_labels: list[str]
-    tag_threshold: float
-    max_tags: int
-    neighbours: PostIndex | None
-    tag_mix: float
-    plain_tag_model: TagClassifier | None = None
-    tag_blend: float = 0.0
-    tag_calibration: tuple[float, float] = (1.0, 0.0)  # Platt's (a, b) of the tag scores
-    report: TrainingReport | None = None
 
 
 def fit(

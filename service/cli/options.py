@@ -10,7 +10,7 @@ import sys
 
 from bunrui.classifier import Corpus, InputError, TokenCache, TrainingConfig, load_corpus
 from bunrui.classifier.corpus.posts import POST_SUFFIXES
-from bunrui.classifier.model.selection import CANDIDATES
+from bunrui.classifier.model.config import CANDIDATES
 
 MODEL_HELP = "model folder (default: the bundled model of the allforces blog)"
 
