@@ -24,6 +24,7 @@ from bunrui.classifier.taxonomy import (
     find_site_file,
     resolve_taxonomy,
 )
+from bunrui.classifier.text.tokens import map_dictionary
 
 from ..bundled import default_model
 from ..retrain import Retrained, stamp
@@ -148,6 +149,9 @@ class Blog:
                              "rules are skipped (the setting bunrui.model names one)")
                 return None
             self._model = Model(folder, self.log)
+            # On this (the model) thread, whose tagger reads every draft: its memory is
+            # then flat from the start instead of growing with each new word for hours.
+            map_dictionary()
         return self._model
 
     def refresh(self) -> bool:
