@@ -6,6 +6,8 @@ import datetime as dt
 import pickle
 import re
 import sqlite3
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -317,3 +319,18 @@ def test_processes_give_the_same_tokens():
     # Enough texts for several chunks, so n_jobs=2 really uses worker processes.
     texts = [f"{i}回目の京都旅行でPythonを書いた" if i % 2 else f"パスタ{i}皿" for i in range(140)]
     assert tokenize_many(texts, n_jobs=2) == tokenize_many(texts, n_jobs=1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="madvise and /proc are Linux's")
+def test_a_server_maps_in_the_whole_dictionary_at_once():
+    # In a process of its own: this one's tagger may have paged in part of it already.
+    code = ("from bunrui.classifier.text.tokens import map_dictionary\n"
+            "mapped = map_dictionary()\n"
+            "rss = next(int(line.split()[1]) * 1024 for line in open('/proc/self/status')"
+            " if line.startswith('RssFile:'))\n"
+            "print(mapped, rss)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    mapped, rss = map(int, done.stdout.split())
+    assert mapped > 50 * 2**20  # unidic-lite's sys.dic alone is 188 MB
+    assert rss >= mapped  # in the process's memory, not only in the file cache
