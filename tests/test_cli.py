@@ -188,7 +188,8 @@ def test_suggest_json(capsys, model_dir):
         assert sum(c["score"] for c in result["categories"]) == pytest.approx(1, abs=1e-3)
         assert len(result["tag_candidates"]) == 11  # every tag of the model, fewer than 20
         assert result["tags"] == result["tag_candidates"][: len(result["tags"])]
-        assert tags <= {t["label"] for t in result["tags"]}
+        assert {t["label"] for t in result["tag_candidates"][: len(tags)]} == tags
+        assert result["tags"] and {t["label"] for t in result["tags"]} <= tags
 
 
 def test_suggest_json_is_one_object_per_line(capsys, model_dir):

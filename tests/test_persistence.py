@@ -413,6 +413,11 @@ def test_a_tampered_sparse_matrix_is_a_model_error(copy_of_saved, change, expect
         (lambda p: p["tag_model"].update(multilabel=False), PARAMS_FILE, "multi-label"),
         (lambda p: p.update(boilerplate=[]), PARAMS_FILE, "boilerplate is not a JSON object"),
         (lambda p: p["vectorizer"].update(ngram_range=[2, 1]), PARAMS_FILE, "ngram_range"),
+        (lambda p: p["suggester"]["tag_words"].pop(), PARAMS_FILE, "suggester.tag_words"),
+        (lambda p: p["suggester"]["tag_words"].__setitem__(0, "京都"), PARAMS_FILE,
+         "suggester.tag_words"),
+        (lambda p: p["suggester"].update(tag_mentions=[1.0]), PARAMS_FILE,
+         "suggester.tag_mentions is not a list of 2 numbers"),
     ],
 )
 def test_tampered_settings_are_a_model_error(copy_of_saved, edit, wrong_file, expected):

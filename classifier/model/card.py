@@ -16,8 +16,8 @@ from typing import Any
 from ..errors import ModelError
 
 CARD_FILE = "metadata.json"
-FORMAT_VERSION = 5  # bump when what is saved changes shape or meaning (4: no pickle;
-# 5: candidates chosen per blog, calibrated scores, conventions)
+FORMAT_VERSION = 6  # bump when what is saved changes shape or meaning (4: no pickle;
+# 5: candidates chosen per blog, calibrated scores, conventions; 6: the tags' mentions)
 
 
 def library_versions() -> dict[str, str]:

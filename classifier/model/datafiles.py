@@ -184,3 +184,10 @@ class JsonPart:
         check(all(isinstance(v, str) for v in value),
                f"{self.where}{key} is not a list of strings", self.path)
         return value
+
+    def string_lists(self, key: str, length: int) -> list[list[str]]:
+        value = self._get(key, (list,), f"a list of {length} lists of strings")
+        check(len(value) == length and all(
+            isinstance(v, list) and all(isinstance(t, str) for t in v) for v in value),
+            f"{self.where}{key} is not a list of {length} lists of strings", self.path)
+        return value

@@ -61,4 +61,6 @@ class Fitted:
     plain_tag_model: LinearModel | None = None
     tag_blend: float = 0.0
     tag_calibration: tuple[float, float] = (1.0, 0.0)  # Platt's (a, b) of the tag scores
+    tag_words: tuple[tuple[str, ...], ...] = ()  # each tag's label as tokens (see mentions)
+    tag_mentions: tuple[float, float] = (0.0, 0.0)  # what a mention in title, body adds
     report: TrainingReport | None = None

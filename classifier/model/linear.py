@@ -30,13 +30,15 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def calibrate(scores: np.ndarray, ab: tuple[float, float]) -> np.ndarray:
-    """``scores`` in 0..1 as probabilities: sigmoid(a * logit(score) + b), Platt's (a, b)
-    as ``calibration.platt`` fits them."""
-    if tuple(ab) == IDENTITY_PLATT:
+def calibrate(scores: np.ndarray, ab: tuple[float, float],
+              shift: np.ndarray | None = None) -> np.ndarray:
+    """``scores`` in 0..1 as probabilities: sigmoid(a * logit(score) + b + shift), Platt's
+    (a, b) as ``calibration.platt`` fits them, ``shift`` what the tags' mentions add."""
+    if tuple(ab) == IDENTITY_PLATT and shift is None:
         return scores
     a, b = ab
-    return sigmoid(a * logit(scores) + b)
+    z = a * logit(scores) + b
+    return sigmoid(z if shift is None else z + shift)
 
 
 @dataclass(frozen=True, eq=False)

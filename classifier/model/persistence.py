@@ -27,6 +27,7 @@ from .datafiles import Arrays, JsonPart, ModelFiles, check, digest
 from .features import DocumentVectorizer
 from .fitted import Fitted
 from .linear import LinearModel
+from .mentions import NO_MENTIONS
 from .neighbours import PostIndex
 from .suggest import Suggester
 
@@ -53,6 +54,8 @@ def _state(s: Suggester) -> tuple[dict, dict[str, np.ndarray], dict[str, sp.csr_
             "tag_threshold": float(s.tag_threshold_), "max_tags": int(s.max_tags_),
             "tag_mix": float(s.tag_mix_), "tag_blend": float(s.tag_blend_),
             "tag_calibration": list(s.tag_calibration_),
+            "tag_words": [list(words) for words in s.tag_words_],
+            "tag_mentions": list(s.tag_mentions_),
         },
         "boilerplate": {"min_share": boilerplate.min_share, "min_posts": boilerplate.min_posts,
                         "threshold": int(boilerplate.threshold_)},
@@ -254,6 +257,8 @@ def load_model(folder: str) -> tuple[Suggester, ModelCard]:
         plain_tag_model=_tag_model(plain, arrays, n_tags, n_terms, "plain_tag") if plain else None,
         tag_blend=top.number("tag_blend") if plain else 0.0,
         tag_calibration=tuple(top.floats("tag_calibration", [1.0, 0.0])),
+        tag_words=tuple(map(tuple, top.string_lists("tag_words", len(tag_labels)))),
+        tag_mentions=tuple(top.floats("tag_mentions", list(NO_MENTIONS))),
     )
     # min_tags and max_chars, read when suggesting, are the card's config.
     config = TrainingConfig.from_json(card.training.config, os.path.join(folder, CARD_FILE))

@@ -13,17 +13,19 @@ from .neighbours import PostIndex
 
 def mixed_tag_scores(tag_model, neighbours: PostIndex | None, tag_mix: float, X,
                      plain=None, blend: float = 0.0,
-                     calibration: tuple[float, float] = IDENTITY_PLATT) -> np.ndarray:
+                     calibration: tuple[float, float] = IDENTITY_PLATT,
+                     shift: np.ndarray | None = None) -> np.ndarray:
     """``tag_mix`` times the tag model's probabilities plus the rest times the neighbours'
     votes (the model's alone without neighbours or with ``tag_mix`` 1); of that,
     ``1 - blend``, plus ``blend`` times the ``plain`` model's scores, when there is one;
-    made probabilities by ``calibration`` (Platt's a, b), which keeps their order."""
+    made probabilities by ``calibration`` (Platt's a, b), which keeps their order, and
+    ``shift`` (the tags' mentions, see ``mentions``) added to their log-odds."""
     scores = tag_model.predict_proba(X)
     if neighbours is not None and tag_mix < 1:
         scores = tag_mix * scores + (1 - tag_mix) * neighbours.votes(X)
     if plain is not None:
         scores = (1 - blend) * scores + blend * plain.predict_proba(X)
-    return calibrate(scores, calibration)
+    return calibrate(scores, calibration, shift)
 
 
 def choose_tags(scores: np.ndarray, threshold: float, min_tags: int, max_tags: int) -> list[int]:

@@ -25,6 +25,7 @@ from .card import ModelCard
 from .config import CANDIDATES, TrainingConfig
 from .fitting import fit_models, label_matrix, vectorizer_for
 from .linear import IDENTITY_PLATT, calibrate, logit, softmax
+from .mentions import NO_MENTIONS, Mentions
 from .ranking import choose_tags, mixed_tag_scores, ndcg
 
 # Three windows of 5% of the posts each, at least 5 and at most 50 posts: the newest posts
@@ -70,7 +71,7 @@ class Choices:
     calibration: dict
 
 
-UNCALIBRATED = {"tags": list(IDENTITY_PLATT), "categories": 1.0}
+UNCALIBRATED = {"tags": list(IDENTITY_PLATT), "mentions": list(NO_MENTIONS), "categories": 1.0}
 
 
 def windows(n: int) -> list[tuple[int, int]]:
@@ -113,14 +114,32 @@ def _temperature(trials: list, windows_posts: list[Sequence[Post]]) -> float:
     return calibration.temperature(parts) if parts else 1.0
 
 
+def _calibrated(own: np.ndarray, gold_tags: np.ndarray, learned: np.ndarray,
+                named: tuple[np.ndarray, np.ndarray], judge) -> tuple:
+    """(Platt's a and b, the mentions' weights, the scores calibrated) of a candidate's
+    tag scores on the windows: Platt scaling fitted on them (``learned``: the pairs to fit
+    on), with the tags' mentions (``named``: in the title, in the body, of each window
+    post) when they make the windows' figures better beyond noise."""
+    margins, gold = logit(own)[learned], gold_tags[learned]
+    ab = calibration.platt(margins, gold)
+    plain = calibrate(own, ab)
+    fit = calibration.platt(margins, gold, [found[learned] for found in named])
+    weights = fit[2:]
+    if any(weights):
+        mentioned = calibrate(own, fit[:2], weights[0] * named[0] + weights[1] * named[1])
+        if _beyond_noise(judge(mentioned)[0], judge(plain)[0]):
+            return fit[:2], weights, mentioned
+    return ab, NO_MENTIONS, plain
+
+
 def _scored(results: dict[str, list], configs: dict[str, TrainingConfig],
             windows_posts: list[Sequence[Post]], gold_tags: np.ndarray,
-            learned: np.ndarray) -> tuple[dict, dict]:
+            learned: np.ndarray, named: tuple[np.ndarray, np.ndarray],
+            judge) -> tuple[dict, dict]:
     """Each candidate's (categories, tag scores) per window as its final models would give
     them, and its calibration: its tag scores blended as it blends (with its own SVM's, or
-    the plain candidate's), then made probabilities by Platt scaling fitted on all its
-    windows (``learned``: the pairs to fit on); an SVM's category margins scaled by a
-    temperature fitted likewise."""
+    the plain candidate's), then calibrated on all its windows (``_calibrated``); an SVM's
+    category margins scaled by a temperature fitted likewise."""
     scored, fitted = {}, {}
     for name, trials in results.items():
         svm = configs[name].linear_model == "svm"
@@ -135,12 +154,14 @@ def _scored(results: dict[str, list], configs: dict[str, TrainingConfig],
                 simple = results["plain"][w][1] if simple is None else simple
                 own = (1 - share) * own + share * simple
             rows.append((categories, own))
-        ab = IDENTITY_PLATT
+        ab, weights = IDENTITY_PLATT, NO_MENTIONS
         if rows[0][1] is not None:
-            margins = logit(np.vstack([own for _, own in rows]))
-            ab = calibration.platt(margins[learned], gold_tags[learned])
-            rows = [(c, calibrate(own, ab)) for c, own in rows]
-        scored[name], fitted[name] = rows, {"tags": list(ab), "categories": t}
+            own = np.vstack([own for _, own in rows])
+            ab, weights, own = _calibrated(own, gold_tags, learned, named, judge)
+            ends = np.cumsum([len(window) for window in windows_posts])[:-1]
+            rows = [(c, part) for (c, _), part in zip(rows, np.split(own, ends), strict=True)]
+        scored[name] = rows
+        fitted[name] = {"tags": list(ab), "mentions": list(weights), "categories": t}
     return scored, fitted
 
 
@@ -174,18 +195,39 @@ def _simplest_within_noise(tally: dict[str, dict], key: str) -> str | None:
         return None
     best = max(per_post, key=lambda name: per_post[name].mean())
     for name, values in per_post.items():
-        diff = per_post[best] - values
-        if diff.mean() <= diff.std() / math.sqrt(max(1, len(diff))) + 1e-12:
+        if not _beyond_noise(per_post[best], values):
             return name
     return best
 
 
-def _tally(results: dict[str, list], posts: Sequence[Post], gold: np.ndarray,
-           spans: list[tuple[int, int]], config: TrainingConfig, max_tags: int) -> dict:
-    """Per candidate: its pooled figures, per-post scores (the mean of a post's tag F1 at
-    the chosen threshold and its NDCG@5) and threshold."""
-    valid = [p for a, b in spans for p in posts[a:b]]
+def _judge(gold: np.ndarray, config: TrainingConfig, max_tags: int):
+    """The figure of tag scores on the windows (``gold``: their posts' tags), as a function
+    of the scores: (per-post scores, the mean of a post's tag F1 at the threshold chosen
+    and its NDCG@5; that threshold)."""
     gold_tags = [set(np.flatnonzero(row)) for row in gold]
+
+    def judge(scores: np.ndarray) -> tuple[np.ndarray, float]:
+        threshold = _threshold(scores, gold_tags, config.min_tags, max_tags)
+        rankings = [(np.argsort(-row, kind="stable")[:5], g)
+                    for row, g in zip(scores, gold_tags, strict=True) if g]
+        per_post = (_f1s(scores, gold_tags, threshold, config.min_tags, max_tags)
+                    + np.array([ndcg(top, g) for top, g in rankings])) / 2
+        return per_post, threshold
+
+    return judge
+
+
+def _beyond_noise(better: np.ndarray, worse: np.ndarray) -> bool:
+    """Whether the paired per-post scores ``better`` lead ``worse`` by more than one
+    standard error of their difference."""
+    diff = better - worse
+    return diff.mean() > diff.std() / math.sqrt(max(1, len(diff))) + 1e-12
+
+
+def _tally(results: dict[str, list], posts: Sequence[Post], spans: list[tuple[int, int]],
+           judge) -> dict:
+    """Per candidate: its pooled figures, per-post scores and threshold (see ``_judge``)."""
+    valid = [p for a, b in spans for p in posts[a:b]]
     out = {}
     for name, parts in results.items():
         figures: dict = {}
@@ -196,12 +238,7 @@ def _tally(results: dict[str, list], posts: Sequence[Post], gold: np.ndarray,
                              if p.categories], dtype=float)
             figures.update(category_hits=hits, category_accuracy=float(hits.mean()))
         if parts[0][1] is not None:
-            scores = np.vstack([tags for _, tags in parts])
-            threshold = _threshold(scores, gold_tags, config.min_tags, max_tags)
-            rankings = [(np.argsort(-row, kind="stable")[:5], g)
-                        for row, g in zip(scores, gold_tags, strict=True) if g]
-            per_post = (_f1s(scores, gold_tags, threshold, config.min_tags, max_tags)
-                        + np.array([ndcg(top, g) for top, g in rankings])) / 2
+            per_post, threshold = judge(np.vstack([tags for _, tags in parts]))
             figures.update(tag_scores=per_post, tag_score=float(per_post.mean()),
                            tag_threshold=threshold)
         out[name] = figures
@@ -209,7 +246,8 @@ def _tally(results: dict[str, list], posts: Sequence[Post], gold: np.ndarray,
 
 
 def _validate(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_tags: int,
-              config: TrainingConfig, names: list[str], n_jobs: int) -> Choices:
+              config: TrainingConfig, names: list[str], n_jobs: int,
+              mentions: Mentions) -> Choices:
     spans = windows(len(posts))
     configs = {name: candidate_config(name, config, posts[:spans[0][0]]) for name in names}
     # An unweighted blend's SVM is the plain candidate's model: fitted once, blended after
@@ -234,15 +272,18 @@ def _validate(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_
     # constant floor, which says nothing of how margins map to probabilities.
     learned = np.vstack([np.repeat(label_matrix(posts[:a], tag_labels).any(axis=0)[None],
                                    b - a, axis=0) for a, b in spans])
+    judge = _judge(gold, config, max_tags)
     scored, calibrations = _scored(results, configs, [posts[a:b] for a, b in spans],
-                                   gold, learned)
-    tally = _tally(scored, posts, gold, spans, config, max_tags)
+                                   gold, learned, mentions(docs[spans[0][0]:spans[-1][1]]),
+                                   judge)
+    tally = _tally(scored, posts, spans, judge)
     category = _simplest_within_noise(tally, "category_hits") or names[0]
     tags = _simplest_within_noise(tally, "tag_scores") or names[0]
     report = {
         "windows": [{"posts": b - a, "since": str(posts[a].date)} for a, b in spans],
         "chosen": {"categories": category, "tags": tags},
         "calibration": {"tags": calibrations[tags]["tags"],
+                        "mentions": calibrations[tags]["mentions"],
                         "categories": calibrations[category]["categories"]},
         "candidates": {n: {k: v for k, v in f.items() if k not in ("category_hits", "tag_scores")}
                        for n, f in tally.items()},
@@ -277,7 +318,8 @@ def _reusable(previous: ModelCard | None, config: TrainingConfig,
 
 
 def choose(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_tags: int,
-           config: TrainingConfig, previous: ModelCard | None, n_jobs: int) -> Choices:
+           config: TrainingConfig, previous: ModelCard | None, n_jobs: int,
+           mentions: Mentions) -> Choices:
     """The candidates and tag threshold for this blog: an earlier model's when they still
     apply, else those that did best on the newest posts with models fitted on the older."""
     reused = _reusable(previous, config, posts)
@@ -288,4 +330,4 @@ def choose(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_tag
         chosen = candidate_config(names[0], config, posts)
         return Choices(chosen, chosen, 0.5, {"chosen": {"categories": names[0],
                                                         "tags": names[0]}}, UNCALIBRATED)
-    return _validate(docs, posts, tag_labels, max_tags, config, names, n_jobs)
+    return _validate(docs, posts, tag_labels, max_tags, config, names, n_jobs, mentions)

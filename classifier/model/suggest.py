@@ -16,6 +16,7 @@ from .config import TrainingConfig
 from .documents import tokenize_posts
 from .features import Document
 from .fitted import Fitted
+from .mentions import Mentions
 from .ranking import choose_tags, mixed_tag_scores
 from .series import render
 
@@ -71,7 +72,9 @@ class Suggester:
     A tag's score is ``tag_mix_`` times the tag model's probability plus the rest times
     the votes of the most similar training posts; of that ``1 - tag_blend_``, plus
     ``tag_blend_`` times the plain model's score; made a probability by
-    ``tag_calibration_`` (Platt scaling fitted on the validation windows).
+    ``tag_calibration_`` (Platt scaling fitted on the validation windows), with
+    ``tag_mentions_`` added to its log-odds when the draft's title or body names the tag
+    (``tag_words_``: each tag's label as tokens; see ``mentions``).
     """
 
     def __init__(self, config: TrainingConfig | None = None) -> None:
@@ -114,6 +117,8 @@ class Suggester:
         self.neighbours_, self.tag_mix_ = fitted.neighbours, fitted.tag_mix
         self.plain_tag_model_, self.tag_blend_ = fitted.plain_tag_model, fitted.tag_blend
         self.tag_calibration_ = fitted.tag_calibration
+        self.tag_words_, self.tag_mentions_ = fitted.tag_words, fitted.tag_mentions
+        self.mentions_ = Mentions(self.tag_words_)
         self.report_ = fitted.report
         # Label -> index, built once: an editor asks the terms of every label it lists.
         self.label_positions_ = {
@@ -143,13 +148,15 @@ class Suggester:
         """(category probabilities, tag probabilities, feature matrix) for documents."""
         X = self.vectorizer_.transform(docs)
         cats = self.category_model_.predict_proba(X) if self.category_model_ else None
-        tags = self.tag_scores(X) if self.tag_model_ else None
+        tags = self.tag_scores(X, docs) if self.tag_model_ else None
         return cats, tags, X
 
-    def tag_scores(self, X) -> np.ndarray:
-        """Tag scores of feature rows: the tag model's, mixed with the neighbours' votes."""
+    def tag_scores(self, X, docs: Sequence[Document]) -> np.ndarray:
+        """Tag scores of documents (``X``: their feature rows): the tag model's, mixed with
+        the neighbours' votes, calibrated, the tags the documents name raised."""
         return mixed_tag_scores(self.tag_model_, self.neighbours_, self.tag_mix_, X,
-                                self.plain_tag_model_, self.tag_blend_, self.tag_calibration_)
+                                self.plain_tag_model_, self.tag_blend_, self.tag_calibration_,
+                                self.mentions_.shift(docs, self.tag_mentions_))
 
     def choose_tags(self, scores: np.ndarray, limit: int | None = None,
                     threshold: float | None = None) -> list[int]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from ..corpus.posts import Post
 from ..errors import ModelError
-from ..text.tokens import TokenCache, content_hash
+from ..text.tokens import TokenCache, content_hash, tokenize_many
 from ..workers import start_workers
 from .card import ModelCard
 from .config import TrainingConfig
@@ -20,6 +20,7 @@ from .conventions import learn_conventions
 from .documents import learn_documents
 from .fitted import Fitted, TrainingReport
 from .fitting import fit_models, vectorizer_for
+from .mentions import NO_MENTIONS, Mentions, tag_words
 from .selection import Choices, choose
 from .series import find_series, to_series
 
@@ -100,8 +101,9 @@ def fit(
     start_workers(n_jobs)  # they start up while the posts are read from the cache
     boilerplate, docs = learn_documents(labels.posts, config.max_chars, cache=cache,
                                         n_jobs=n_jobs, progress=progress)
+    words = tag_words(labels.tag_labels, tokenize_many(labels.tag_labels, cache=cache))
     choices = choose(docs, labels.posts, labels.tag_labels, labels.max_tags, config, previous,
-                     n_jobs)
+                     n_jobs, Mentions(words))
     vectorizer = vectorizer_for(config)
     X = vectorizer.fit_transform(docs)
     with ThreadPoolExecutor(1) as pool:
@@ -118,4 +120,6 @@ def fit(
         plain_tag_model=models.plain_tag_model,
         tag_blend=choices.tags.tag_blend if models.plain_tag_model is not None else 0.0,
         tag_calibration=tuple(choices.calibration["tags"]),
+        tag_words=tuple(words),
+        tag_mentions=tuple(choices.calibration.get("mentions", NO_MENTIONS)),
         report=_report(labels, choices, data_fingerprint.result()))
