@@ -41,7 +41,10 @@ def _unpickled(function: Callable, task: bytes):
 
 
 def _ready() -> None:
-    """Nothing: unpickling this task makes a worker import bunrui and scikit-learn."""
+    """Import what the tasks of a fit need (unpickling this task imports bunrui), ahead of
+    the first: scikit-learn takes over a second, which overlaps the main process's work."""
+    import sklearn.linear_model  # noqa: F401
+    import sklearn.svm  # noqa: F401
 
 
 def start_workers(n_jobs: int) -> None:

@@ -15,6 +15,7 @@ from ..text.extract import (
     join_blocks,
 )
 from ..text.tokens import TokenCache, content_hash, tokenize_many
+from ..workers import run
 from .features import Document
 
 # What of a title is read, as a body is read only so far: real titles are far shorter, and
@@ -27,19 +28,33 @@ def body_key(body: str) -> str:
     return content_hash(f"blocks\0{TEXT_VERSION}\0{body}")
 
 
-def extract_many(bodies: Sequence[str], keys: list[str],
-                 cache: TokenCache | None) -> list[list[Block]]:
-    """``extract_blocks`` of each body, through the cache (``keys``: ``body_key`` of each)."""
+def _extract_chunk(bodies: list[str]) -> list[list[list]]:
+    return [[[b.text, b.heading_level, b.link_only, b.key] for b in extract_blocks(body)]
+            for body in bodies]
+
+
+def extract_many(bodies: Sequence[str], keys: list[str], cache: TokenCache | None,
+                 n_jobs: int = 1) -> list[list[Block]]:
+    """``extract_blocks`` of each body, through the cache (``keys``: ``body_key`` of each);
+    ``n_jobs`` > 1 extracts in worker processes (a blog's bodies take seconds to parse)."""
     known = cache.get_blobs(keys) if cache else {}
-    out, fresh = [], {}
-    for key, body in zip(keys, bodies, strict=True):
+    out: list[list[Block] | None] = []
+    todo = []
+    for i, key in enumerate(keys):
         try:
-            blocks = [Block(text, level, bool(link), bkey)
-                      for text, level, link, bkey in known[key]]
+            out.append([Block(text, level, bool(link), bkey)
+                        for text, level, link, bkey in known[key]])
         except (KeyError, TypeError, ValueError):  # absent, or an entry of another shape
-            blocks = extract_blocks(body)
-            fresh[key] = [[b.text, b.heading_level, b.link_only, b.key] for b in blocks]
-        out.append(blocks)
+            out.append(None)
+            todo.append(i)
+    chunks = [todo[i : i + 32] for i in range(0, len(todo), 32)]
+    fresh = {}
+    found = run(_extract_chunk, [([bodies[i] for i in chunk],) for chunk in chunks],
+                n_jobs if len(chunks) >= 4 else 1)
+    for chunk, parts in zip(chunks, found, strict=True):
+        for i, blocks in zip(chunk, parts, strict=True):
+            fresh[keys[i]] = blocks
+            out[i] = [Block(text, level, bool(link), bkey) for text, level, link, bkey in blocks]
     if cache and fresh:
         cache.put_blobs(fresh)
     return out
@@ -68,7 +83,8 @@ def learn_documents(posts: Sequence[Post], max_chars: int | None, *,
     blocks: dict[int, list[Block]] = {}
 
     def extract(indices: list[int]) -> None:
-        found = extract_many([bodies[i] for i in indices], [keys[i] for i in indices], cache)
+        found = extract_many([bodies[i] for i in indices], [keys[i] for i in indices], cache,
+                             n_jobs)
         blocks.update(zip(indices, found, strict=True))
 
     extract([i for i, k in enumerate(keys) if k not in prints])

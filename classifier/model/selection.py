@@ -42,7 +42,7 @@ def _span_days(posts: Sequence[Post]) -> float | None:
 def candidate_config(name: str, config: TrainingConfig, posts: Sequence[Post]) -> TrainingConfig:
     """``config`` as candidate ``name`` sets it, for ``posts``. A half-life the config
     fixes (not "auto") holds for every candidate but the plain one."""
-    changes = {k: v for k, v in CANDIDATES[name].items() if k != "tags"}
+    changes = {k: v for k, v in CANDIDATES[name].items() if k not in ("tags", "categories")}
     life = changes.get("half_life_days")
     if name != "plain" and config.half_life_days != "auto":
         life = config.half_life_days
@@ -221,7 +221,11 @@ def _beyond_noise(better: np.ndarray, worse: np.ndarray) -> bool:
     """Whether the paired per-post scores ``better`` lead ``worse`` by more than one
     standard error of their difference."""
     diff = better - worse
-    return diff.mean() > diff.std() / math.sqrt(max(1, len(diff))) + 1e-12
+    if len(diff) < 2:
+        return False
+    # The sample's deviation (ddof 1): with the population's, one post better and the
+    # rest equal would always count as beyond noise.
+    return diff.mean() > diff.std(ddof=1) / math.sqrt(len(diff)) + 1e-12
 
 
 def _tally(results: dict[str, list], posts: Sequence[Post], spans: list[tuple[int, int]],
@@ -266,6 +270,8 @@ def _validate(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_
             keys.append(name)
     results: dict[str, list] = {name: [] for name in names}
     for name, found in zip(keys, run(_trial, jobs, n_jobs), strict=True):
+        if not CANDIDATES[name].get("categories", True) and len(names) > 1:
+            found = (None, *found[1:])  # a candidate for tags only
         results[name].append(found)
     gold = label_matrix(posts[spans[0][0]:spans[-1][1]], tag_labels)
     # The tags a window's models learned: one never used before the window is scored at a

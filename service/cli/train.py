@@ -7,6 +7,7 @@ import os
 
 from bunrui.classifier import BunruiError, Suggester, read_card, save_model
 from bunrui.classifier.model.persistence import CARD_FILE
+from bunrui.classifier.workers import start_workers
 
 from . import options
 from .progress import Progress
@@ -24,6 +25,7 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    start_workers(args.jobs)  # they start up while the posts are read
     corpus = options.load_posts(args)
     previous = None
     if not args.retune and os.path.isfile(os.path.join(args.out, CARD_FILE)):
