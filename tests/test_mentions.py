@@ -6,6 +6,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bunrui.classifier import Post, Suggester, Tokenizer
 from bunrui.classifier.model.calibration import platt
@@ -18,6 +20,25 @@ def test_a_tag_is_found_as_a_run_of_its_tokens():
     assert title.tolist() == [[1.0, 0.0, 0.0]]
     # 京都 is not in 東京 都; 機械 alone is not 機械 学習; an empty run is never found.
     assert body.tolist() == [[0.0, 1.0, 0.0]]
+
+
+WORD = st.sampled_from(["a", "b", "c", "d"])
+
+
+def _runs(tokens: list[str], run: tuple[str, ...]) -> int:
+    return sum(tuple(tokens[i:i + len(run)]) == run for i in range(len(tokens)))
+
+
+@given(st.lists(st.lists(WORD, max_size=3), min_size=1, max_size=5),
+       st.lists(WORD, max_size=30), st.lists(WORD, max_size=30))
+def test_a_tag_is_found_exactly_where_its_run_stands(words, title_tokens, body_tokens):
+    runs = [tuple(w) for w in words]
+    title, body = Mentions(runs)([(title_tokens, body_tokens)])
+    counts = np.array([_runs(body_tokens, run) if run else 0 for run in runs], dtype=float)
+    for j, run in enumerate(runs):
+        assert title[0, j] == float(bool(run) and _runs(title_tokens, run) > 0)
+    expected = np.log1p(counts) / np.log1p(counts).max() if counts.any() else counts
+    assert body[0] == pytest.approx(expected)
 
 
 def test_the_body_counts_beside_the_tag_it_names_most():
