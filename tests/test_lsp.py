@@ -266,7 +266,9 @@ async def refused(client: LanguageClient, site, name: str, then) -> int | None:
     attempt was answered (a server that answers before ``then`` arrives refuses nothing)."""
     for attempt in range(10):
         path = site / "_posts" / f"{name}-{attempt}.md"
-        uri, position = send(client, path, draft("[|]") + f"\n鴨川沿いを{attempt}回歩いた。\n")
+        # A long body, new on each attempt: the server reads it for tens of milliseconds.
+        body = "".join(f"鴨川沿いを{attempt}回歩き、{k}番目の橋を渡った。" for k in range(300))
+        uri, position = send(client, path, draft("[|]") + f"\n{body}\n")
         # pygls' own send writes at once, so the request is on the wire before ``then``.
         answer = client.protocol.send_request(
             types.TEXT_DOCUMENT_COMPLETION,
