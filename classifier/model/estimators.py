@@ -1,5 +1,4 @@
-"""Estimators: a one-vs-rest linear model that takes sample weights, for tags, and a linear
-SVM whose margins are read as scores, for categories."""
+"""Estimators: a one-vs-rest linear model that takes sample weights, for tags."""
 
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..workers import run
-from .linear import sigmoid, softmax
+from .linear import sigmoid
 
 
 def _column_model(loss: str, C: float, class_weight, dual: bool, tol: float):
@@ -162,15 +161,3 @@ class TagClassifier(ClassifierMixin, BaseEstimator):
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(int) if len(self.classes_) == 2 else 0]
         return self.classes_[scores.argmax(axis=1)]
-
-
-
-class MarginClassifier(LinearSVC):
-    """``LinearSVC`` with probabilities: the softmax of its margins times ``temperature_``
-    (1 until ``calibration.temperature`` has fitted one on held-out posts)."""
-
-    def predict_proba(self, X):
-        margins = getattr(self, "temperature_", 1.0) * self.decision_function(X)
-        if margins.ndim == 1:  # two classes: one margin, for the second
-            margins = np.column_stack([-margins / 2, margins / 2])
-        return softmax(margins)

@@ -8,11 +8,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
 from ..corpus.posts import Post
 from .config import PLAIN_TAGS, TrainingConfig
-from .estimators import MarginClassifier, TagClassifier
+from .estimators import TagClassifier
 from .features import DocumentVectorizer
 from .linear import LinearModel
 from .neighbours import PostIndex
@@ -52,13 +53,9 @@ class Models:
     plain_tag_model: LinearModel | None  # blended in, when tag_blend is set
 
 
-def _linear(model: LogisticRegression | MarginClassifier | TagClassifier) -> LinearModel:
-    """A fitted estimator as the arrays it scores with."""
-    if isinstance(model, TagClassifier):
-        return LinearModel("tags", model.classes_, model.coef_, model.intercept_)
-    kind = "svm" if isinstance(model, MarginClassifier) else "logistic"
-    return LinearModel(kind, model.classes_, model.coef_, model.intercept_,
-                       getattr(model, "temperature_", 1.0))
+def _linear(model: TagClassifier) -> LinearModel:
+    """A fitted tag model as the arrays it scores with."""
+    return LinearModel("tags", model.classes_, model.coef_, model.intercept_)
 
 
 def _fit_category(X, posts: Sequence[Post], config: TrainingConfig,
@@ -68,13 +65,14 @@ def _fit_category(X, posts: Sequence[Post], config: TrainingConfig,
     if len(set(cats)) < 2:
         return None
     weights = recency_weights(posts, config.half_life_days)
-    if config.linear_model == "svm":
-        model = MarginClassifier(C=config.category_C, class_weight="balanced", random_state=0)
-        model.fit(X[labelled], cats, sample_weight=weights[labelled])
-        model.temperature_ = temperature
-        return _linear(model)
-    model = LogisticRegression(C=config.category_C, class_weight="balanced", max_iter=2000)
-    return _linear(model.fit(X[labelled], cats, sample_weight=weights[labelled]))
+    if config.linear_model == "svm":  # its margins read through ``temperature``
+        model = LinearSVC(C=config.category_C, class_weight="balanced", random_state=0)
+    else:
+        model, temperature = LogisticRegression(C=config.category_C, class_weight="balanced",
+                                                max_iter=2000), 1.0
+    model.fit(X[labelled], cats, sample_weight=weights[labelled])
+    return LinearModel(config.linear_model, model.classes_, model.coef_, model.intercept_,
+                       temperature)
 
 
 def _tag_model(config: TrainingConfig, n_jobs: int) -> TagClassifier:

@@ -53,7 +53,7 @@ class LinearModel:
 
     kind: str
     classes_: np.ndarray
-    coef_: np.ndarray  # column-major: X @ coef_.T then reads it in place, copying nothing
+    coef_: np.ndarray  # tags' column-major: X @ coef_.T reads it in place, copying nothing
     intercept_: np.ndarray
     temperature_: float = 1.0
 
