@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -14,6 +15,15 @@ Document = tuple[Sequence[str], Sequence[str]]  # (title tokens, body tokens)
 
 def _identity(tokens: Sequence[str]) -> Sequence[str]:
     return tokens
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Documents' counts of every term they hold (``terms``, in alphabetical order, the
+    columns of ``matrix``)."""
+
+    terms: np.ndarray
+    matrix: sp.csr_matrix
 
 
 class DocumentVectorizer:
@@ -49,27 +59,52 @@ class DocumentVectorizer:
             out += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
         return out
 
-    def fit_transform(self, docs: Sequence[Document]):
-        # Imported here: only a fit needs scikit-learn (see ``linear``). It chooses the
-        # terms (min_df, max_df, max_features) and their idf; ``_weigh`` does the rest,
-        # for a fit and for a loaded model alike.
-        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+    def count(self, docs: Sequence[Document]) -> Counts:
+        """Every term of ``docs`` counted in each, for ``fit_counts``."""
+        # Imported here: only a fit needs scikit-learn (see ``linear``).
+        from sklearn.feature_extraction.text import CountVectorizer
 
-        counter = CountVectorizer(
-            analyzer=_identity,
-            min_df=self.min_df if len(docs) > self.min_df * 5 else 1,  # tiny corpora keep all
-            max_df=self.max_df if len(docs) >= 20 else 1.0,
-            max_features=self.max_features, dtype=np.float64)
+        counter = CountVectorizer(analyzer=_identity, dtype=np.float64)
         try:
             counts = counter.fit_transform([self._ngrams(d) for d in docs])
         except ValueError as exc:  # scikit-learn's "empty vocabulary"
             raise ModelError("the posts hold no words to learn from (no noun, verb or "
                              f"adjective is left of their text): {exc}") from None
-        # Plain ints: numpy's would be pickled one by one when the vectorizer goes to a worker.
-        vocabulary = {term: int(j) for term, j in counter.vocabulary_.items()}
-        self.restore(sorted(vocabulary, key=vocabulary.__getitem__),
-                     TfidfTransformer(sublinear_tf=True).fit(counts).idf_)
-        return self._weigh(sp.csr_matrix(counts))
+        return Counts(counter.get_feature_names_out(), sp.csr_matrix(counts))
+
+    def fit_counts(self, counts: Counts, rows: int) -> sp.csr_matrix:
+        """Fitted on the first ``rows`` documents of ``counts``, as ``fit_transform`` on
+        those alone; their TF-IDF rows. Choosing fits one per validation window from
+        counts taken once."""
+        from sklearn.feature_extraction.text import TfidfTransformer
+
+        head = counts.matrix[:rows]
+        # CountVectorizer's pruning: document frequency within bounds (tiny corpora keep
+        # every term), then the max_features most frequent, ties as its argsort breaks them.
+        low = self.min_df if rows > self.min_df * 5 else 1
+        high = self.max_df * rows if rows >= 20 else rows
+        df = np.bincount(head.indices, minlength=head.shape[1])
+        keep = (df >= max(low, 1)) & (df <= high)
+        if self.max_features is not None and keep.sum() > self.max_features:
+            frequency = np.asarray(head.sum(axis=0)).ravel()
+            top = (-frequency[keep]).argsort()[: self.max_features]
+            keep = np.isin(np.arange(len(keep)), np.flatnonzero(keep)[top])
+        if not keep.any():
+            raise ModelError("the posts hold no words to learn from: no term is in at least "
+                             f"{low} and at most {high:g} of the {rows} posts")
+        self._columns = np.flatnonzero(keep)
+        kept = head[:, self._columns]
+        self.restore(list(counts.terms[self._columns]),
+                     TfidfTransformer(sublinear_tf=True).fit(kept).idf_)
+        return self._weigh(kept)
+
+    def transform_counts(self, counts: Counts, start: int, end: int) -> sp.csr_matrix:
+        """The TF-IDF rows of documents ``start`` to ``end`` of the ``counts`` this
+        vectorizer was fitted on (``fit_counts``), as ``transform`` gives them."""
+        return self._weigh(counts.matrix[start:end][:, self._columns])
+
+    def fit_transform(self, docs: Sequence[Document]) -> sp.csr_matrix:
+        return self.fit_counts(self.count(docs), len(docs))
 
     def fit(self, docs: Sequence[Document]) -> DocumentVectorizer:
         self.fit_transform(docs)
@@ -98,12 +133,12 @@ class DocumentVectorizer:
             indptr.append(len(indices))
         X = sp.csr_matrix((np.array(counts, dtype=np.float64), np.array(indices, dtype=np.int32),
                            np.array(indptr, dtype=np.int32)), shape=(len(docs), len(vocabulary)))
-        X.sort_indices()
         return self._weigh(X)
 
     def _weigh(self, X: sp.csr_matrix) -> sp.csr_matrix:
         """Counts to TF-IDF, in place: sublinear tf times idf, rows of unit length; the
         operations of scikit-learn's ``TfidfTransformer`` in its order, to the last bit."""
+        X.sort_indices()  # a row's sum in one order, however its counts were selected
         np.log(X.data, X.data)
         X.data += 1.0
         X.data *= self.idf_[X.indices]

@@ -23,6 +23,7 @@ from ..workers import run
 from . import calibration
 from .card import ModelCard
 from .config import CANDIDATES, TrainingConfig
+from .features import Counts
 from .fitting import fit_models, label_matrix, vectorizer_for
 from .linear import IDENTITY_PLATT, calibrate, logit, softmax
 from .mentions import NO_MENTIONS, Mentions
@@ -249,8 +250,8 @@ def _tally(results: dict[str, list], posts: Sequence[Post], spans: list[tuple[in
     return out
 
 
-def _validate(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_tags: int,
-              config: TrainingConfig, names: list[str], n_jobs: int,
+def _validate(docs: Sequence, counts: Counts, posts: Sequence[Post], tag_labels: list[str],
+              max_tags: int, config: TrainingConfig, names: list[str], n_jobs: int,
               mentions: Mentions) -> Choices:
     spans = windows(len(posts))
     configs = {name: candidate_config(name, config, posts[:spans[0][0]]) for name in names}
@@ -259,14 +260,17 @@ def _validate(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_
     shared = {n for n in names if "plain" in names and n != "plain"
               and configs[n].tag_blend and configs[n].half_life_days is None}
     jobs, keys = [], []
+    # What fitting reads of a post (its labels, date and title), without the body that
+    # would be pickled to a worker with each task: 95 MB a task on allforces.
+    labelled = [replace(p, body="", front_matter={}, field_lines={}) for p in posts]
     for a, b in spans:
         vectorizer = vectorizer_for(config)
-        X_head = vectorizer.fit_transform(docs[:a])
-        X_valid = vectorizer.transform(docs[a:b])
+        X_head = vectorizer.fit_counts(counts, a)
+        X_valid = vectorizer.transform_counts(counts, a, b)
         for name in names:
             fitting = replace(configs[name], tag_blend=0.0) if name in shared else configs[name]
             learns = tag_labels if CANDIDATES[name].get("tags", True) or len(names) == 1 else []
-            jobs.append((X_head, X_valid, posts[:a], learns, fitting))
+            jobs.append((X_head, X_valid, labelled[:a], learns, fitting))
             keys.append(name)
     results: dict[str, list] = {name: [] for name in names}
     for name, found in zip(keys, run(_trial, jobs, n_jobs), strict=True):
@@ -323,11 +327,12 @@ def _reusable(previous: ModelCard | None, config: TrainingConfig,
         return None  # choices of another shape: choose afresh
 
 
-def choose(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_tags: int,
-           config: TrainingConfig, previous: ModelCard | None, n_jobs: int,
+def choose(docs: Sequence, counts: Counts, posts: Sequence[Post], tag_labels: list[str],
+           max_tags: int, config: TrainingConfig, previous: ModelCard | None, n_jobs: int,
            mentions: Mentions) -> Choices:
     """The candidates and tag threshold for this blog: an earlier model's when they still
-    apply, else those that did best on the newest posts with models fitted on the older."""
+    apply, else those that did best on the newest posts with models fitted on the older
+    (``counts``: the term counts of ``docs``, see ``DocumentVectorizer.count``)."""
     reused = _reusable(previous, config, posts)
     if reused:
         return reused
@@ -336,4 +341,5 @@ def choose(docs: Sequence, posts: Sequence[Post], tag_labels: list[str], max_tag
         chosen = candidate_config(names[0], config, posts)
         return Choices(chosen, chosen, 0.5, {"chosen": {"categories": names[0],
                                                         "tags": names[0]}}, UNCALIBRATED)
-    return _validate(docs, posts, tag_labels, max_tags, config, names, n_jobs, mentions)
+    return _validate(docs, counts, posts, tag_labels, max_tags, config, names, n_jobs,
+                     mentions)

@@ -102,10 +102,13 @@ def fit(
     boilerplate, docs = learn_documents(labels.posts, config.max_chars, cache=cache,
                                         n_jobs=n_jobs, progress=progress)
     words = tag_words(labels.tag_labels, tokenize_many(labels.tag_labels, cache=cache))
-    choices = choose(docs, labels.posts, labels.tag_labels, labels.max_tags, config, previous,
-                     n_jobs, Mentions(words))
+    # Counted once: each validation window's vectorizer and the final one are fitted from
+    # the counts (a count of 2,000 posts takes a second).
     vectorizer = vectorizer_for(config)
-    X = vectorizer.fit_transform(docs)
+    counts = vectorizer.count(docs)
+    choices = choose(docs, counts, labels.posts, labels.tag_labels, labels.max_tags, config,
+                     previous, n_jobs, Mentions(words))
+    X = vectorizer.fit_counts(counts, len(docs))
     with ThreadPoolExecutor(1) as pool:
         # Hashing every post for the card takes a while: done while the models fit.
         data_fingerprint = pool.submit(fingerprint, labels.originals)
