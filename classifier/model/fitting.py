@@ -82,20 +82,21 @@ def _tag_model(config: TrainingConfig, n_jobs: int) -> TagClassifier:
                          loss="squared_hinge" if config.linear_model == "svm" else "log")
 
 
-def fit_models(X, posts: Sequence[Post], tag_labels: list[str], category: TrainingConfig,
+def fit_models(X, posts: Sequence[Post], tag_labels: list[str], category: TrainingConfig | None,
                tags: TrainingConfig, n_jobs: int = 1, temperature: float = 1.0) -> Models:
     """The category model as ``category`` sets it (an SVM's margins times
-    ``temperature``), the tag model and neighbours as ``tags`` does (each with a numeric
-    half-life or None)."""
+    ``temperature``; None: no category model), the tag model and neighbours as ``tags``
+    does (each with a numeric half-life or None)."""
     # The category model fits in a thread while the tag models fit. One BLAS
     # thread: with the cores taken, OpenBLAS's threads wait for each other on every
     # vector operation of its L-BFGS (6 s instead of 0.6 s on allforces).
     with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(1) as pool:
         # An SVM's category model is fitted first, not beside the tag models: liblinear
         # draws from one global random generator, which two fits at once would share.
-        svm = category.linear_model == "svm"
-        done = _fit_category(X, posts, category, temperature) if svm else None
-        pending = None if svm else pool.submit(_fit_category, X, posts, category, temperature)
+        beside = category is not None and category.linear_model != "svm"
+        done = (_fit_category(X, posts, category, temperature)
+                if category is not None and not beside else None)
+        pending = pool.submit(_fit_category, X, posts, category, temperature) if beside else None
         tag_model = neighbours = plain = None
         if tag_labels:
             Y = label_matrix(posts, tag_labels)
@@ -108,7 +109,7 @@ def fit_models(X, posts: Sequence[Post], tag_labels: list[str], category: Traini
                 # Weighted as the tag model: a recent candidate's SVM follows the drift too.
                 plain = _linear(_tag_model(replace(tags, **PLAIN_TAGS), n_jobs).fit(
                     X, Y, sample_weight=weights))
-        category_model = done if svm else pending.result()
+        category_model = pending.result() if beside else done
     labels = [str(c) for c in category_model.classes_] if category_model is not None else []
     return Models(category_model, labels, tag_model, neighbours, plain)
 

@@ -85,11 +85,12 @@ def windows(n: int) -> list[tuple[int, int]]:
 
 
 def _trial(X_head, X_valid, head: Sequence[Post], tag_labels: list[str],
-           config: TrainingConfig) -> tuple:
+           config: TrainingConfig, categories: bool) -> tuple:
     """(categories, tag scores, the blended-in SVM's tag scores) of one window by one
-    candidate: categories as (classes, probabilities); None where there is no such model.
-    The tag scores are before blending and calibration, both made in ``_scored``."""
-    models = fit_models(X_head, head, tag_labels, config, config)
+    candidate: categories as (classes, probabilities); None where there is no such model
+    (or ``categories`` is False: a candidate for tags only). The tag scores are before
+    blending and calibration, both made in ``_scored``."""
+    models = fit_models(X_head, head, tag_labels, config if categories else None, config)
     categories = ((list(models.category_model.classes_),
                    models.category_model.predict_proba(X_valid))
                   if models.category_model is not None else None)
@@ -269,13 +270,13 @@ def _validate(docs: Sequence, counts: Counts, posts: Sequence[Post], tag_labels:
         X_valid = vectorizer.transform_counts(counts, a, b)
         for name in names:
             fitting = replace(configs[name], tag_blend=0.0) if name in shared else configs[name]
-            learns = tag_labels if CANDIDATES[name].get("tags", True) or len(names) == 1 else []
-            jobs.append((X_head, X_valid, labelled[:a], learns, fitting))
+            alone = len(names) == 1  # a candidate named in the config learns both
+            learns = tag_labels if CANDIDATES[name].get("tags", True) or alone else []
+            jobs.append((X_head, X_valid, labelled[:a], learns, fitting,
+                         CANDIDATES[name].get("categories", True) or alone))
             keys.append(name)
     results: dict[str, list] = {name: [] for name in names}
     for name, found in zip(keys, run(_trial, jobs, n_jobs), strict=True):
-        if not CANDIDATES[name].get("categories", True) and len(names) > 1:
-            found = (None, *found[1:])  # a candidate for tags only
         results[name].append(found)
     gold = label_matrix(posts[spans[0][0]:spans[-1][1]], tag_labels)
     # The tags a window's models learned: one never used before the window is scored at a
