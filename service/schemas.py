@@ -25,7 +25,7 @@ MAX_EXPLAIN = 20
 # characters). The bound also keeps each MeCab call short (it holds the GIL throughout:
 # 0.35 s per 100,000 characters here) and far from the lengths it crashed on (200,000
 # characters of one letter as a title). A title is a line, and the model reads it whole
-# (the body is cut to 6,000 characters).
+# (the body is cut to 5,000 characters).
 MAX_TEXT_CHARS = 100_000
 MAX_TITLE_CHARS = 1_000
 # "Not blank": a character that is neither whitespace as Python's str.strip() (and so the

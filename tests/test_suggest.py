@@ -14,7 +14,7 @@ from bunrui.classifier.model.documents import body_key, learn_documents, tokeniz
 from bunrui.classifier.text.extract import BoilerplateFilter, extract_blocks
 from bunrui.classifier.text.tokens import CACHE_FILE
 
-MAX_CHARS = 6000
+MAX_CHARS = 5000
 
 
 @pytest.fixture(scope="module")

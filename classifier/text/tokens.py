@@ -48,7 +48,7 @@ MAX_RUN = 64
 _LONG_RUN = re.compile(rf"[^ \t\n\u3041-\u3093\u309d\u309e\u4e00-\u9fff]{{{MAX_RUN + 1},}}")
 # Lone surrogates (JSON allows "\ud800") cannot be encoded for MeCab; NUL would end its input.
 _UNENCODABLE = re.compile("[\ud800-\udfff\x00]")
-# What one text may pass to the tagger: the models read at most the first 6,000
+# What one text may pass to the tagger: the models read at most the first 5,000
 # characters of a body, and a title or a draft beyond this is not worth the time.
 MAX_CHARS = 100_000
 
