@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -61,16 +62,30 @@ class DocumentVectorizer:
 
     def count(self, docs: Sequence[Document]) -> Counts:
         """Every term of ``docs`` counted in each, for ``fit_counts``."""
-        # Imported here: only a fit needs scikit-learn (see ``linear``).
-        from sklearn.feature_extraction.text import CountVectorizer
-
-        counter = CountVectorizer(analyzer=_identity, dtype=np.float64)
-        try:
-            counts = counter.fit_transform([self._ngrams(d) for d in docs])
-        except ValueError as exc:  # scikit-learn's "empty vocabulary"
+        # Counted by Counter, numbered with set and dict operations: in C, where
+        # CountVectorizer loops over every token in Python (1.2 s -> 0.5 s on allforces).
+        numbers: dict[str, int] = {}
+        columns: list[int] = []
+        values: list[int] = []
+        lengths = []
+        for doc in docs:
+            counted = Counter(self._ngrams(doc))
+            for term in set(counted).difference(numbers):
+                numbers[term] = len(numbers)
+            columns += map(numbers.__getitem__, counted)
+            values += counted.values()
+            lengths.append(len(counted))
+        if not numbers:
             raise ModelError("the posts hold no words to learn from (no noun, verb or "
-                             f"adjective is left of their text): {exc}") from None
-        return Counts(counter.get_feature_names_out(), sp.csr_matrix(counts))
+                             "adjective is left of their text)")
+        terms = sorted(numbers)  # columns in alphabetical order, as CountVectorizer's
+        rank = np.empty(len(terms), dtype=np.int64)
+        rank[[numbers[t] for t in terms]] = np.arange(len(terms))
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        matrix = sp.csr_matrix((np.array(values, dtype=np.float64), rank[columns], indptr),
+                               shape=(len(docs), len(terms)))
+        matrix.sort_indices()
+        return Counts(np.asarray(terms, dtype=object), matrix)
 
     def fit_counts(self, counts: Counts, rows: int) -> sp.csr_matrix:
         """Fitted on the first ``rows`` documents of ``counts``, as ``fit_transform`` on
