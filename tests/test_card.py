@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from conftest import JEKYLL
@@ -56,3 +57,12 @@ def test_a_card_not_as_written_is_refused_by_name(written, change, words):
 def test_the_key_names_the_training(written):
     card = written[1]
     assert card.key == f"{card.created}|{card.training.fingerprint}"
+
+
+def test_the_share_of_labels_a_model_knows(written):
+    card = replace(written[1], labels={"categories": {"料理": 3}, "tags": {"Python": 2}},
+                   rare_tags={"京都": 1})
+    assert card.known_share(["料理", "Python", "京都"]) == 1.0
+    # Spelling folded as label_key folds it (width, case, spaces); repeats counted.
+    assert card.known_share(["ＰＹＴＨＯＮ", "見知らぬタグ", "見知らぬタグ", "x"]) == 0.25
+    assert card.known_share([]) is None

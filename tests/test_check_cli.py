@@ -212,6 +212,36 @@ def test_with_a_model_the_model_rules_run(fixture_model, tmp_path, capsys):
     assert json.loads(out2) == json.loads(out)
 
 
+def _post(folder, name, categories, tags):
+    return write(folder / name, f"---\ntitle: \"トマト缶で作る簡単パスタ\"\n"
+                                f"categories: {categories}\ntags: {tags}\n---\n\n"
+                                "トマト缶でパスタを作ります。\n")
+
+
+def test_the_bundled_model_serves_only_a_blog_whose_labels_it_knows(
+        fixture_model, tmp_path, capsys, monkeypatch):
+    from bunrui.service.cli import check
+
+    monkeypatch.setattr(check, "default_model", lambda: str(fixture_model))
+    # Another blog: none of its labels is the model's. Its categories would all be
+    # "unknown" against the model's labels, and the model would propose its own tags.
+    other = tmp_path / "other"
+    for i in range(3):
+        _post(other, f"p{i}.md", "[日記]", "[Rust, WebAssembly]")
+    code, out, err = run(capsys, "--cache-dir", tmp_path / "cache", other)
+    assert "model: none (model-based rules skipped)" in out
+    assert "bundled model" in err and "labels 0% known" in err
+    assert "category-unknown" not in out and code == 0
+    # The model's own blog: its labels are the model's, and the model rules run.
+    own = tmp_path / "own"
+    _post(own, "p.md", "[料理]", "[パスタ]")
+    _, out, err = run(capsys, "--cache-dir", tmp_path / "cache", own)
+    assert "model: none" not in out and "bundled model" not in err
+    # A model named with --model is the user's choice, whatever the labels.
+    _, out, err = run(capsys, "--model", fixture_model, "--cache-dir", tmp_path / "cache", other)
+    assert "model: none" not in out and "bundled model" not in err
+
+
 def test_taxonomy_init_writes_a_file_and_will_not_overwrite(tmp_path, capsys):
     out_file = tmp_path / "bunrui.toml"
     assert main(["taxonomy", "init", str(JEKYLL), "--out", str(out_file)]) == 0

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import platform
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
 from typing import Any
 
+from ..corpus.labels import label_key
 from ..errors import ModelError
 
 CARD_FILE = "metadata.json"
@@ -68,6 +70,14 @@ class ModelCard:
     def key(self) -> str:
         """A name for the model that changes whenever it is retrained."""
         return f"{self.created}|{self.training.fingerprint}"
+
+    def known_share(self, labels: Iterable[str]) -> float | None:
+        """The share of ``labels`` (a blog's categories and tags, repeats counted) that the
+        model met in training, rare tags included, spelling folded; None for no labels."""
+        known = {label_key(label) for counts in self.labels.values() for label in counts}
+        known.update(label_key(tag) for tag in self.rare_tags)
+        found = [label_key(label) in known for label in labels]
+        return sum(found) / len(found) if found else None
 
     def as_json(self) -> dict[str, Any]:
         """The card as JSON data in the file's order; what is unknown is left out."""

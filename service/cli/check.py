@@ -16,13 +16,18 @@ from bunrui.classifier import BunruiError, InputError, load_model, read_card
 from bunrui.classifier.check import RULES, Checker, has_errors, rule_table
 from bunrui.classifier.check.fixes import fix_files
 from bunrui.classifier.corpus.files import write_atomic
-from bunrui.classifier.corpus.posts import POST_SUFFIXES, iter_post_paths
+from bunrui.classifier.corpus.posts import POST_SUFFIXES, iter_post_paths, read_post
 from bunrui.classifier.model.persistence import CARD_FILE
 from bunrui.classifier.taxonomy import TAXONOMY_FILE, resolve_taxonomy
 
 from ..bundled import default_model
 from . import check_report, options
 from .progress import Progress
+
+# The bundled model is the allforces blog's. On another blog its labels would become the
+# taxonomy (every category "unknown") and its scores would propose allforces's tags, so it
+# serves only posts most of whose labels it knows, judged on up to SAMPLE of them.
+BUNDLED_SHARE, SAMPLE = 0.5, 200
 
 
 def add_parser(commands) -> None:
@@ -35,7 +40,8 @@ def add_parser(commands) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="post files, a folder of posts, or a Jekyll/Hugo site root")
     options.add_model(p, "model folder for the model-based rules (default: the bundled model "
-                         f"{os.path.relpath(default_model())} when present)")
+                         f"{os.path.relpath(default_model())}, the allforces blog's, for "
+                         "posts at least half of whose labels it knows)")
     p.add_argument("--no-model", action="store_true",
                    help="skip the model-based rules (no model is loaded: fastest)")
     options.add_taxonomy(p, f"taxonomy file (default: {TAXONOMY_FILE} at the site root)")
@@ -113,7 +119,7 @@ def _check(args: argparse.Namespace) -> int:
     chosen = _chosen_rules(args)
     paths = _post_paths(args)
     needs_model = bool(paths) and (chosen is None or any(RULES[r].model for r in chosen))
-    suggester, card = _model(args, needs_model)
+    suggester, card = _model(args, needs_model, paths)
     taxonomy = resolve_taxonomy(args.taxonomy, start=args.paths[0], card=card)
     checker = Checker(taxonomy, suggester,
                       cache=options.token_cache(args) if suggester is not None else None,
@@ -175,8 +181,21 @@ def _post_paths(args) -> list[str]:
     return paths
 
 
-def _model(args: argparse.Namespace, needed: bool):
-    """(suggester, card) for the model rules, or (None, card-or-None)."""
+def _labels(paths: list[str]) -> list[str]:
+    """The categories and tags of up to ``SAMPLE`` of the posts at ``paths``, evenly
+    spread; a file that cannot be read is the checker's to report."""
+    out: list[str] = []
+    for path in paths[:: max(1, len(paths) // SAMPLE)]:
+        try:
+            post = read_post(path)
+        except (BunruiError, OSError):
+            continue
+        out += [*post.categories, *post.tags]
+    return out
+
+
+def _model(args: argparse.Namespace, needed: bool, paths: list[str]):
+    """(suggester, card) for the model rules, or (None, None)."""
     if args.no_model or not needed:
         return None, None
     folder = args.model or default_model()
@@ -184,7 +203,15 @@ def _model(args: argparse.Namespace, needed: bool):
         print(f"bunrui check: no model at {folder}; the model-based rules are skipped "
               "(--model DIR names one)", file=sys.stderr)
         return None, None
-    read_card(folder)
+    card = read_card(folder)
+    if args.model is None:
+        share = card.known_share(_labels(paths))
+        if share is None or share < BUNDLED_SHARE:
+            known = "carry no labels" if share is None else f"carry labels {share:.0%} known"
+            print(f"bunrui check: the bundled model is the allforces blog's, and these posts "
+                  f"{known} to it: the model-based rules are skipped (train one with "
+                  "`bunrui train` and name it with --model)", file=sys.stderr)
+            return None, None
     return load_model(folder)
 
 
