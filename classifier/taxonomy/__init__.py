@@ -11,6 +11,7 @@ from .discovery import (
     find_site_file,
     read_jekyll_categories,
     resolve_taxonomy,
+    site_root,
     taxonomy_from_card,
 )
 from .init import init_taxonomy, toml_string
@@ -36,6 +37,7 @@ __all__ = [
     "read_jekyll_categories",
     "read_taxonomy",
     "resolve_taxonomy",
+    "site_root",
     "taxonomy_from_card",
     "toml_string",
 ]

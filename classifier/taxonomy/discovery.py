@@ -53,6 +53,20 @@ def find_site_file(start: str | os.PathLike, name: str) -> str | None:
         folder = parent
 
 
+def site_root(start: str | os.PathLike) -> str:
+    """The site or repository root holding ``start`` (a folder or a file's folder): the
+    nearest folder at or above it that looks like one, else ``start``'s own folder."""
+    first = folder = os.path.abspath(os.fspath(start))
+    if not os.path.isdir(folder):
+        first = folder = os.path.dirname(folder)
+    while not any(os.path.exists(os.path.join(folder, m)) for m in _ROOT_MARKERS):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return first
+        folder = parent
+    return folder
+
+
 def taxonomy_from_card(card: ModelCard) -> Taxonomy:
     """What a model card tells of the taxonomy: its categories, the tags it saw, max tags."""
     labels = card.labels

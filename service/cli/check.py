@@ -16,18 +16,13 @@ from bunrui.classifier import BunruiError, InputError, load_model, read_card
 from bunrui.classifier.check import RULES, Checker, has_errors, rule_table
 from bunrui.classifier.check.fixes import fix_files
 from bunrui.classifier.corpus.files import write_atomic
-from bunrui.classifier.corpus.posts import POST_SUFFIXES, iter_post_paths, read_post
+from bunrui.classifier.corpus.posts import POST_SUFFIXES, iter_post_paths
 from bunrui.classifier.model.persistence import CARD_FILE
 from bunrui.classifier.taxonomy import TAXONOMY_FILE, resolve_taxonomy
 
-from ..bundled import default_model
+from ..bundled import default_model, refusal
 from . import check_report, options
 from .progress import Progress
-
-# The bundled model is the allforces blog's. On another blog its labels would become the
-# taxonomy (every category "unknown") and its scores would propose allforces's tags, so it
-# serves only posts most of whose labels it knows, judged on up to SAMPLE of them.
-BUNDLED_SHARE, SAMPLE = 0.5, 200
 
 
 def add_parser(commands) -> None:
@@ -181,19 +176,6 @@ def _post_paths(args) -> list[str]:
     return paths
 
 
-def _labels(paths: list[str]) -> list[str]:
-    """The categories and tags of up to ``SAMPLE`` of the posts at ``paths``, evenly
-    spread; a file that cannot be read is the checker's to report."""
-    out: list[str] = []
-    for path in paths[:: max(1, len(paths) // SAMPLE)]:
-        try:
-            post = read_post(path)
-        except (BunruiError, OSError):
-            continue
-        out += [*post.categories, *post.tags]
-    return out
-
-
 def _model(args: argparse.Namespace, needed: bool, paths: list[str]):
     """(suggester, card) for the model rules, or (None, None)."""
     if args.no_model or not needed:
@@ -204,14 +186,11 @@ def _model(args: argparse.Namespace, needed: bool, paths: list[str]):
               "(--model DIR names one)", file=sys.stderr)
         return None, None
     card = read_card(folder)
-    if args.model is None:
-        share = card.known_share(_labels(paths))
-        if share is None or share < BUNDLED_SHARE:
-            known = "carry no labels" if share is None else f"carry labels {share:.0%} known"
-            print(f"bunrui check: the bundled model is the allforces blog's, and these posts "
-                  f"{known} to it: the model-based rules are skipped (train one with "
-                  "`bunrui train` and name it with --model)", file=sys.stderr)
-            return None, None
+    problem = refusal(card, paths) if args.model is None else None
+    if problem:
+        print(f"bunrui check: {problem}: the model-based rules are skipped (train one with "
+              "`bunrui train` and name it with --model)", file=sys.stderr)
+        return None, None
     return load_model(folder)
 
 

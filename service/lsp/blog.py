@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from bunrui.classifier import BunruiError, Post, Suggestion, load_model
 from bunrui.classifier.check.findings import ModelScores
 from bunrui.classifier.check.scoring import model_scores
+from bunrui.classifier.corpus.posts import iter_post_paths
 from bunrui.classifier.model.persistence import CARD_FILE
 from bunrui.classifier.model.series import label_of
 from bunrui.classifier.model.suggest import Scored
@@ -23,10 +24,11 @@ from bunrui.classifier.taxonomy import (
     Taxonomy,
     find_site_file,
     resolve_taxonomy,
+    site_root,
 )
 from bunrui.classifier.text.tokens import map_dictionary
 
-from ..bundled import default_model
+from ..bundled import default_model, refusal
 from ..retrain import Retrained, stamp
 
 # Terms shown for a label, as `bunrui suggest --explain 5` shows them.
@@ -135,10 +137,12 @@ class Blog:
         self.settings = Settings()
         self._model: Model | None = None
         self._missing: str | None = None  # the bundled model's folder, said to be missing
+        self._bundled: dict[tuple[str, str], bool] = {}  # does it serve a site root's blog
         self._taxonomies: dict[str | None, tuple[tuple, Taxonomy]] = {}  # by folder
 
-    def model(self) -> Model | None:
-        """The model of the settings, else the bundled one when present (as `check`)."""
+    def model(self, path: str | None = None) -> Model | None:
+        """The model of the settings, else the bundled one when present and, as in `check`,
+        the blog of the document at ``path`` is one it may serve (see ``bundled``)."""
         folder = self.settings.model or default_model()
         if self._model is None or self._model.folder != folder:
             if self.settings.model is None and not os.path.isfile(
@@ -152,7 +156,25 @@ class Blog:
             # On this (the model) thread, whose tagger reads every draft: its memory is
             # then flat from the start instead of growing with each new word for hours.
             map_dictionary()
+        if self.settings.model is None and path is not None and not self._serves(path):
+            return None
         return self._model
+
+    def _serves(self, path: str) -> bool:
+        """Whether the bundled model serves the blog of ``path``: judged once per site
+        root, on its posts' labels."""
+        card = self._model.card
+        if card is None:  # the folder could not be loaded: nothing is read with it anyway
+            return True
+        root = site_root(path)
+        key = (root, card.key)
+        if key not in self._bundled:
+            problem = refusal(card, list(iter_post_paths([root])))
+            if problem:
+                self.log(f"{problem} ({root}): no suggestions, and the model-based rules are "
+                         "skipped (the setting bunrui.model names a model of this blog)")
+            self._bundled[key] = problem is None
+        return self._bundled[key]
 
     def refresh(self) -> bool:
         """Load the model again if it was retrained; True when a new one is loaded."""

@@ -73,7 +73,7 @@ def _lenient_post(text: str, path: str) -> Post | None:
 def build_view(blog: Blog, uri: str, version: int | None, text: str, path: str,
                positions: Positions) -> View:
     """Read one version of a document."""
-    model = blog.model()
+    model = blog.model(path)
     problem = None
     try:
         taxonomy = blog.taxonomy(path, model)
