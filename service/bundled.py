@@ -43,5 +43,6 @@ def refusal(card: ModelCard, paths: Sequence[str]) -> str | None:
     share = card.known_share(_labels(paths))
     if share is not None and share >= SHARE:
         return None
-    known = "carry no labels" if share is None else f"carry labels {share:.0%} known"
-    return f"the bundled model is the allforces blog's, and these posts {known} to it"
+    known = ("carry no labels to judge by" if share is None
+             else f"carry labels {share:.0%} known to it")
+    return f"the bundled model is the allforces blog's, and these posts {known}"

@@ -102,8 +102,9 @@ class DocumentVectorizer:
         keep = (df >= max(low, 1)) & (df <= high)
         if self.max_features is not None and keep.sum() > self.max_features:
             frequency = np.asarray(head.sum(axis=0)).ravel()
-            top = (-frequency[keep]).argsort()[: self.max_features]
-            keep = np.isin(np.arange(len(keep)), np.flatnonzero(keep)[top])
+            top = np.flatnonzero(keep)[(-frequency[keep]).argsort()[: self.max_features]]
+            keep = np.zeros_like(keep)
+            keep[top] = True
         if not keep.any():
             raise ModelError("the posts hold no words to learn from: no term is in at least "
                              f"{low} and at most {high:g} of the {rows} posts")
