@@ -103,6 +103,18 @@ def test_space_separated_string_of_tags(folder, checker):
     assert "tags: 時短レシピ 和食\n" in path.read_text(encoding="utf-8")
 
 
+def test_a_fix_is_written_under_the_key_the_post_uses(tmp_path, checker):
+    # Zenn's `topics`, a comma-separated string: the duplicate goes, the alias is replaced.
+    path = write(tmp_path / "zenn.md",
+                 "---\ntitle: x\ncategory: 料理\ntopics: 和食, 時短, 和食\n---\n本文\n")
+    report, results = _fix(checker, path)
+    assert {f.field for f in report.findings if f.rule.startswith("tag-")} == {"topics"}
+    assert all(f.line == 4 for f in report.findings if f.field == "topics")
+    assert results[0].written
+    assert path.read_text(encoding="utf-8") == (
+        "---\ntitle: x\ncategory: 料理\ntopics: 和食, 時短レシピ\n---\n本文\n")
+
+
 @pytest.mark.parametrize("name, why", [
     ("anchor.md", "shape bunrui does not rewrite"),
     ("duplicate-key.md", "repeated"),
@@ -198,6 +210,9 @@ def test_a_fix_that_makes_a_duplicate_removes_it():
     ("---\n\"tags\": [a]\n---\n", "tags", {0: "b"}, '---\n"tags": [b]\n---\n'),
     ('+++\ntags = ["a", \'b\']\n+++\n', "tags", {1: 'q"'}, '+++\ntags = ["a", \'q"\']\n+++\n'),
     ('+++\ntags = ["a"]\n+++\n', "tags", {0: 'q"'}, '+++\ntags = ["q\\""]\n+++\n'),
+    # A string of labels split at its commas keeps its separators.
+    ("---\ntags: a, b ,c\n---\n", "tags", {1: None}, "---\ntags: a, c\n---\n"),
+    ("---\ntags: 'a、b'\n---\n", "tags", {0: "x"}, "---\ntags: 'x、b'\n---\n"),
 ])
 def test_rewrite_field_shapes(text, key, values, expected):
     assert rewrite_field(locate_front_matter(text), key, values) == expected
@@ -209,7 +224,9 @@ def test_rewrite_field_shapes(text, key, values, expected):
     ("---\ntags: |\n  a\n---\n", "tags", {0: "b"}, "shape"),
     ("---\ntags:\n  - a\n    b\n---\n", "tags", {0: "c"}, "shape"),
     ("---\ntags: [a]\n---\n", "categories", {0: "b"}, "missing"),
-    ("---\ntags: \"a b\"\n---\n", "tags", {0: "x y"}, "space-separated"),
+    ("---\ntags: \"a b\"\n---\n", "tags", {0: "x y"}, "list in one string"),
+    ("---\ntags: a b\n---\n", "tags", {0: "x,y"}, "list in one string"),
+    ("---\ntags: a, b\n---\n", "tags", {0: "x、y"}, "list in one string"),
 ])
 def test_rewrite_field_refuses_what_it_cannot_do_exactly(text, key, values, why):
     with pytest.raises(FixError, match=why):

@@ -224,19 +224,32 @@ async def test_diagnostics_on_the_exact_labels_and_a_byte_exact_fix(client, blog
     assert path.read_bytes() != RETIRED.encode("utf-8")
 
 
-async def test_fill_in_suggested_tags_when_the_post_has_none(client, blog):
-    site, _ = blog
-    text = draft("[]").replace("tags: []\n", "")
-    uri, _ = send(client, site / "_posts" / "untagged.md", text)
+async def filled_tags(client, path, text: str) -> str:
+    """``text`` as the "Fill in suggested tags" action leaves it."""
+    uri, _ = send(client, path, text)
     await diagnostics(client, uri)
     actions = await client.text_document_code_action_async(types.CodeActionParams(
         types.TextDocumentIdentifier(uri), types.Range(types.Position(0, 0),
                                                         types.Position(0, 0)),
         types.CodeActionContext([])))
     fill = next(a for a in actions if a.title == "Fill in suggested tags")
-    filled = apply(text, fill.edit.document_changes[0].edits)
+    return apply(text, fill.edit.document_changes[0].edits)
+
+
+async def test_fill_in_suggested_tags_when_the_post_has_none(client, blog):
+    site, _ = blog
+    text = draft("[]").replace("tags: []\n", "")
+    filled = await filled_tags(client, site / "_posts" / "untagged.md", text)
     assert list(parse_post(filled).tags) == expected_tags(blog, text)
     assert filled.replace(filled.split("\n")[3] + "\n", "", 1) == text  # only a line added
+
+
+async def test_fill_in_suggested_tags_fills_the_key_the_post_uses(client, blog):
+    site, _ = blog
+    text = draft("[]").replace("tags: []", "topics: []")  # Zenn's name for tags
+    post = parse_post(await filled_tags(client, site / "_posts" / "zenn.md", text))
+    assert post.label_key("tags") == "topics" and "tags" not in post.front_matter
+    assert list(post.tags) == expected_tags(blog, text)
 
 
 async def test_hover_on_labels(client, blog):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from conftest import BROKEN, DRAFTS, HUGO, JEKYLL, TAGSONLY, write
@@ -86,7 +87,7 @@ def test_tags_as_strings_in_the_tags_only_fixture():
     assert by_name["007_a9c3.md"].tags == ("Python", "テスト")
     assert by_name["006_f1b6.md"].tags == ("Python", "データベース")
     assert all(p.categories == () for p in by_name.values())
-    assert not any(p.has_categories for p in by_name.values())
+    assert not any({"categories", "category"} & p.front_matter.keys() for p in by_name.values())
 
 
 @pytest.mark.parametrize(
@@ -344,9 +345,22 @@ def test_drafts_may_lack_front_matter():
     ("created: 2020-01-02 10:00:00", dt.date(2020, 1, 2)),
     ("published_at: '2019-12-31T23:00:00+09:00'", dt.date(2019, 12, 31)),
     ("publishDate: 2018-07-07", dt.date(2018, 7, 7)),
-    ("pubDate: 'Jul 07 2018'", None),  # not a date bunrui reads; no file-name date either
+    ("pubDate: 'Jul 07 2018'", dt.date(2018, 7, 7)),  # Astro's blog template
+    ("pubDate: 'Tue, 3 Sep 2019 10:00:00 GMT'", dt.date(2019, 9, 3)),  # RSS
+    ("date: 'September 3rd, 2019'", dt.date(2019, 9, 3)),
+    ("date: 2024/5/1 10:00", dt.date(2024, 5, 1)),
+    ("date: 2024.05.01", dt.date(2024, 5, 1)),
+    ("date: 2024年5月1日", dt.date(2024, 5, 1)),
     ("date: 2024-01-01\ncreated_time: '2022-03-28T06:59:00Z'", dt.date(2024, 1, 1)),
     ("created_time: null\npubDate: 2017-02-03", dt.date(2017, 2, 3)),
+    # Not a date: the next field that holds one (Zenn's `published` is a flag).
+    ("published: true\npublished_at: 2023-04-05 09:00", dt.date(2023, 4, 5)),
+    ("date: someday\ncreated: 2020-01-02", dt.date(2020, 1, 2)),
+    ("updated_at: '2023-01-02T03:04:05+09:00'", dt.date(2023, 1, 2)),  # Qiita's only date
+    ("Date: 2016-02-03", dt.date(2016, 2, 3)),  # keys in another case
+    ("date: '2024-02-30'", None),
+    ("date: 'Smarch 3, 2019'", None),
+    ("date: 1714521600", None),  # a number is not read as a time stamp
 ])
 def test_the_date_comes_from_the_first_date_field_present(fields, expected):
     post = parse_post(f"---\ntitle: x\n{fields}\n---\n本文\n", "posts/page.md")
@@ -357,3 +371,60 @@ def test_a_page_bundle_takes_its_date_from_the_front_matter():
     post = parse_post("---\ntitle: x\npublishDate: 2023-04-05\n---\n本文\n",
                       "content/posts/my-trip/index.md")
     assert post.date == dt.date(2023, 4, 5)
+
+
+@pytest.mark.parametrize(("fields", "categories", "tags", "keys"), [
+    # Zenn: `topics`, `type`; a list of strings in flow style.
+    ('type: "tech"\ntopics: ["react", "nextjs"]\npublished: true', (), ("react", "nextjs"),
+     ("categories", "topics")),
+    ("tag: [Python]\ncategory: 技術", ("技術",), ("Python",), ("category", "tag")),
+    # The first key that holds labels wins; an empty one gives way.
+    ("tags: []\ntopics: [go]", (), ("go",), ("categories", "topics")),
+    ("tags: [a]\ntopics: [b]", (), ("a",), ("categories", "tags")),
+    ("Tags: [a]\nCategories: [B]", ("B",), ("a",), ("Categories", "Tags")),
+    # Docusaurus writes a tag inline as a mapping; Qiita's API as {name: …}.
+    ("tags: [{label: Docusaurus, permalink: /docusaurus}, hello]", (), ("Docusaurus", "hello"),
+     ("categories", "tags")),
+    ("tags:\n  - name: Python\n    versions: []", (), ("Python",), ("categories", "tags")),
+    # A string of labels: at its commas where it has one, else at its spaces.
+    ("tags: Python, Django , Spring Boot", (), ("Python", "Django", "Spring Boot"),
+     ("categories", "tags")),
+    ("tags: AI、機械学習", (), ("AI", "機械学習"), ("categories", "tags")),
+    ("tags: ruby rails", (), ("ruby", "rails"), ("categories", "tags")),
+    ("tags: 'a,,b,'", (), ("a", "b"), ("categories", "tags")),
+])
+def test_labels_come_from_the_fields_real_blogs_use(fields, categories, tags, keys):
+    post = parse_post(f"---\ntitle: x\n{fields}\n---\n本文\n", "page.md")
+    assert (post.categories, post.tags) == (categories, tags)
+    assert (post.label_key("categories"), post.label_key("tags")) == keys
+
+
+def test_a_mapping_tag_without_a_name_is_an_error_naming_the_field():
+    with pytest.raises(PostError, match="'topics' holds a dict"):
+        parse_post("---\ntitle: x\ntopics: [{slug: go}]\n---\n", "page.md")
+
+
+def test_a_title_in_another_case_is_read():
+    assert parse_post("---\nTitle: 見出し\n---\n本文", "page.md").title == "見出し"
+
+
+@pytest.mark.parametrize(("layout", "posts"), [
+    # Where each generator keeps posts; the rest of the site (its README, installed
+    # packages' READMEs, a built copy) is not read.
+    ({"articles/a.md": "Zenn", "books/b/c.md": "a book", "README.md": "readme"},
+     ["articles/a.md"]),
+    ({"source/_posts/a.md": "Hexo", "source/about/index.md": "about"}, ["source/_posts/a.md"]),
+    ({"src/content/blog/a.mdx": "Astro", "src/pages/index.md": "page"},
+     ["src/content/blog/a.mdx"]),
+    ({"blog/2021-08-26-welcome/index.mdx": "Docusaurus", "docs/intro.md": "docs"},
+     ["blog/2021-08-26-welcome/index.mdx"]),
+    ({"public/a.md": "Qiita", "node_modules/pkg/README.md": "pkg", "_site/x.html": "built",
+      "vendor/gem/doc.md": "gem"}, ["public/a.md"]),
+])
+def test_a_site_root_is_read_where_its_generator_keeps_posts(tmp_path, layout, posts):
+    for name, title in layout.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\ntitle: {title}\n---\n本文\n", encoding="utf-8")
+    found = [os.path.relpath(p, tmp_path) for p in iter_post_paths([tmp_path])]
+    assert found == posts

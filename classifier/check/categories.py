@@ -14,13 +14,13 @@ from .registry import FIELD, LABEL, Hit, rule
 def category_missing(ctx: PostContext) -> Iterator[Hit]:
     if ctx.post.categories or not ctx.view.taxonomy.uses_categories:
         return
-    key, best = ctx.keys[CATEGORIES], ctx.best_category
+    best = ctx.best_category
     if best is None:
         yield Hit("the post has no category")
         return
     yield Hit(f"the post has no category; the model suggests '{best}' "
               f"({fmt(ctx.scores.categories[best])})",
-              Fix(f"add the category '{best}'", key, 0, None, best))
+              Fix(f"add the category '{best}'", CATEGORIES, 0, None, best))
 
 
 @rule("category-multiple", "error", "more categories than the blog allows per post",
@@ -52,8 +52,7 @@ def category_unknown(ctx: PostContext, label: Label) -> Iterator[Hit]:
         suggestion = nearest_label(cat, t.categories)
         message = f"category '{cat}' is not in the taxonomy" + (
             f"; nearest: '{suggestion}'" if suggestion else f" ({', '.join(t.categories)})")
-    key = ctx.keys[CATEGORIES]
-    yield Hit(message, Fix(f"replace the category '{cat}' with '{suggestion}'", key,
+    yield Hit(message, Fix(f"replace the category '{cat}' with '{suggestion}'", CATEGORIES,
                            label.index, cat, suggestion) if suggestion else None)
 
 
@@ -68,5 +67,5 @@ def category_deprecated(ctx: PostContext, label: Label) -> Iterator[Hit]:
     hint = (f"; the model's best category is '{best}' ({fmt(ctx.scores.categories[best])})"
             if best and best != new else "")
     yield Hit(f"category '{cat}' is retired; it is now '{new}'{hint}",
-              Fix(f"replace the category '{cat}' with '{new}'", ctx.keys[CATEGORIES],
+              Fix(f"replace the category '{cat}' with '{new}'", CATEGORIES,
                   label.index, cat, new, True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 
 from ..corpus.posts import Post, parse_post, read_text
 from ..errors import PostError, TaxonomyError
@@ -160,8 +161,10 @@ class Checker:
             item = hit.item if hit.item is not None else index
             # Item lines are located in the source only for the items with a finding.
             line = ctx.lines.field(key) if item is None else ctx.lines.item(key, item)
+            # A rule's fix names its field; the post names the key it is written under.
+            fix = replace(hit.fix, field=key) if hit.fix and hit.fix.field == field else hit.fix
             out.append(Finding(rule.id, severity, ctx.post.path, line, key, hit.message,
-                               hit.fix, item))
+                               fix, item))
         return out
 
 

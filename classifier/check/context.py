@@ -98,8 +98,8 @@ class PostContext:
         self.scores = scores
         self.view = view
         self.lines = Lines(post, text)
-        self.keys = {CATEGORIES: "categories" if "categories" in post.front_matter
-                     else "category", TAGS: "tags"}
+        # The front-matter key of each field: `category`, Zenn's `topics`, …
+        self.keys = {CATEGORIES: post.label_key(CATEGORIES), TAGS: post.label_key(TAGS)}
         self.labels = {
             CATEGORIES: [Label(i, c, c, label_key(c)) for i, c in enumerate(post.categories)],
             TAGS: _tag_labels(post.tags),

@@ -43,7 +43,7 @@ def category_mismatch(ctx: PostContext) -> Iterator[Hit]:
     if p_best >= th["category_min"] and p_best >= th["category_ratio"] * max(p_cat, 1e-12):
         yield Hit(f"the model prefers category '{best}' ({fmt(p_best)}) to '{cat}' "
                   f"({fmt(p_cat)})",
-                  Fix(f"replace the category '{cat}' with '{best}'", ctx.keys[CATEGORIES], 0,
+                  Fix(f"replace the category '{cat}' with '{best}'", CATEGORIES, 0,
                       cat, best), item=0)
 
 

@@ -5,7 +5,8 @@ To point a finding at the line of a tag and to fix a label without touching anyt
 positions: PyYAML's composer (every node has its offsets and its style) and tomlkit (which
 writes a document back exactly). Labels are understood in the shapes blogs use: YAML flow
 lists (``tags: [a, "b"]``), block lists (``- a`` lines), a plain or quoted string
-(``category: a`` or Jekyll's space-separated ``tags: a b``), TOML arrays and strings.
+(``category: a``, Jekyll's space-separated ``tags: a b`` or ``tags: a, b``), TOML arrays and
+strings.
 Anything else (anchors and aliases, multi-line strings, nested values) is reported as not
 understood, never guessed at.
 """
@@ -25,6 +26,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Array, String
 
 from ..errors import FixError, PostError
+from .labels import string_labels
 from .posts import compose_yaml, load_yaml, parse_front_matter, split_front_matter
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -114,8 +116,9 @@ def _locate(source: Source, key: str) -> Field | None:
 
 
 def _string_field(source: Source, key: str, token: Item) -> Field:
-    """A string field: one label, or labels separated by spaces as Jekyll allows."""
-    words = list(re.finditer(r"\S+", token.value))
+    """A string field: one label, or labels separated by spaces as Jekyll allows, or by
+    commas (``string_labels``)."""
+    words = string_labels(token.value)
     if len(words) <= 1 and token.value == token.value.strip():
         return Field(key, "scalar", (token,))
     # Word offsets are only known when the token's text is the value itself (no escapes,
@@ -123,8 +126,8 @@ def _string_field(source: Source, key: str, token: Item) -> Field:
     inner = token.start + (0 if token.style == "plain" else 1)
     if source.text[inner : inner + len(token.value)] != token.value:
         raise _Unsupported("escapes in a space-separated list of labels")
-    items = tuple(Item(m.group(), inner + m.start(), inner + m.end(), "plain", token.line)
-                  for m in words)
+    items = tuple(Item(word, inner + start, inner + end, "plain", token.line)
+                  for word, start, end in words)
     return Field(key, "words", items, token=token)
 
 
@@ -316,11 +319,11 @@ def _token(source: Source, field_: Field, i: int, new: str | None) -> str:
     if field_.shape != "words":
         return render(new, item.style, source.format, flow=field_.shape == "flow")
     style = field_.token.style
-    if not new or any(c.isspace() for c in new) or (
+    if [label for label, _, _ in string_labels(new)] != [new] or (
             style == "plain" and not _plain_ok(new, False)) or (
             style == "double" and ('"' in new or "\\" in new)) or (
             style == "single" and "'" in new):
-        raise FixError(f"'{new}' cannot be written into a space-separated list",
+        raise FixError(f"'{new}' cannot be written into a list in one string",
                        field=field_.key)
     return new
 
@@ -374,6 +377,8 @@ def _verify(source: Source, new_text: str, key: str, field_: Field,
     else:
         words = [values[i] if values.get(i) is not None else field_.items[i].value for i in kept]
         expected = None if original is None else _join_words(original, field_, words, kept)
+        if isinstance(expected, str) and [w for w, _, _ in string_labels(expected)] != words:
+            raise FixError(f"'{key}' would not split into the intended labels", field=key)
     scanned = [item.value for item in field_.items]
     if field_.shape in ("flow", "block") and [str(v) for v in original] != scanned:
         raise FixError(f"'{key}' reads back differently from what was scanned", field=key)

@@ -16,6 +16,7 @@ _SPACE = re.compile(r"\s+")
 _KEY_VALUE = re.compile(r"^[^:：\s][^:：]*(?::\s|：)\s*(\S.*)$")
 # `Python, Django`, `Python，Django`, `AI、機械学習`: a list written as one tag.
 _LIST = re.compile(r"[,、，\n\t]")
+_LIST_SEPARATOR = re.compile(r"[,、，]")
 # `カテゴリ：`: a field name whose value was lost.
 _KEY_ONLY = re.compile(r"^[^:：\s][^:：]*[:：]$")
 
@@ -24,6 +25,26 @@ SPACES = "spaces"
 KEY_VALUE = "key-value"
 LIST = "list"
 KEY_ONLY = "key-only"
+
+
+# A list written as one string: `tags: a, b` (Hugo, Pelican) is split at its commas,
+# `tags: a b` (Jekyll) at its spaces.
+_COMMAS = re.compile(r"[^,、，]+")
+_WORDS = re.compile(r"\S+")
+
+
+def string_labels(value: str) -> list[tuple[str, int, int]]:
+    """The labels of a string-valued label field, each as (label, start, end) in ``value``:
+    split at commas where it has one (a label then may hold spaces), else at spaces."""
+    if not _LIST_SEPARATOR.search(value):
+        return [(m.group(), m.start(), m.end()) for m in _WORDS.finditer(value)]
+    out = []
+    for m in _COMMAS.finditer(value):
+        text = m.group()
+        start = m.start() + len(text) - len(text.lstrip())
+        if text.strip():
+            out.append((text.strip(), start, start + len(text.strip())))
+    return out
 
 
 def label_key(label: str) -> str:

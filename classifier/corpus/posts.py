@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import stat
@@ -14,8 +15,14 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..errors import NoFrontMatterError, PostError
+from .labels import string_labels
 
-POST_SUFFIXES = (".md", ".markdown", ".html")
+POST_SUFFIXES = (".md", ".markdown", ".mdx", ".html")
+# Where a site root keeps its posts, the first found wins: Jekyll, Hexo, Hugo and Gatsby,
+# Astro, Zenn, Docusaurus.
+POST_FOLDERS = ("_posts", "source/_posts", "content", "src/content", "articles", "blog")
+# Never posts: installed packages (their READMEs) and a site's built copy.
+SKIPPED_FOLDERS = frozenset({"node_modules", "_site", "vendor"})
 _FENCES = {"---": "yaml", "+++": "toml"}
 # A post file larger than this is not read: real posts are well under 1 MB.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -48,9 +55,25 @@ class _PlacingLoader(_YAML_LOADER):
 
 
 # Where blogs keep a post's date, the first present wins (Jekyll and Hugo `date`, Notion
-# exports `created_time`, Astro `pubDate`, …); then the file name's `YYYY-MM-DD-` prefix.
+# exports `created_time`, Zenn `published_at`, Astro `pubDate`, …); then a date of last
+# change where a blog keeps no other (Qiita's `updated_at`, Hugo's `lastmod`); then the
+# file name's `YYYY-MM-DD-` prefix.
 DATE_FIELDS = ("date", "created", "createdAt", "created_time", "published_at", "publishDate",
-               "pubDate")
+               "pubDate", "published", "updated_at", "updatedAt", "lastmod", "updated")
+# Where blogs keep a post's labels, the first that holds any wins: Zenn calls its tags
+# `topics`. The key found is kept (``Post.label_keys``), so `check` points at it and
+# `--fix` rewrites it.
+LABEL_FIELDS = {"categories": ("categories", "category"), "tags": ("tags", "tag", "topics")}
+# A tag written as a mapping (Docusaurus `{label: …, permalink: …}`, Qiita `{name: …}`).
+_LABEL_NAMES = ("label", "name", "title")
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+# 2024-05-01, 2024/5/1, 2024.05.01, 2024年5月1日 (then any time); "May 1, 2024",
+# "Jul 08 2022" (Astro), "1 May 2024".
+_NUMERIC_DATE = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_MONTH_FIRST = re.compile(r"\s*(?:[A-Za-z]+,?\s+)?([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?"
+                          r"\s+(\d{4})\b")
+_DAY_FIRST = re.compile(r"\s*(?:[A-Za-z]+,?\s+)?(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
 _FILE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 # A top-level key in YAML (`key:`) or TOML (`key =`): used to point messages at a line.
 TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
@@ -71,10 +94,12 @@ class Post:
     front_matter_format: str | None = None  # "yaml", "toml" or None
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     body_line: int = 1
+    # The front-matter key each label field was read from ("categories" -> "category").
+    label_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
-    def has_categories(self) -> bool:
-        return any(k in self.front_matter for k in ("categories", "category"))
+    def label_key(self, name: str) -> str:
+        """The key of label field ``name`` ("categories" or "tags") in this post."""
+        return self.label_keys.get(name, name)
 
 
 @dataclass
@@ -193,14 +218,17 @@ def _count_values(data: object) -> int:
 
 
 def _labels(value: object, path: str, name: str, line: int | None) -> tuple[str, ...]:
-    """Labels from a list, or a space-separated string as Jekyll allows."""
+    """Labels from a list, or a string of them (``string_labels``)."""
     if value is None:
         return ()
     if isinstance(value, str):
-        return tuple(value.split())
+        return tuple(label for label, _, _ in string_labels(value))
     if isinstance(value, list | tuple):
         out = []
         for item in value:
+            if isinstance(item, dict):
+                item = next((item[k] for k in _LABEL_NAMES if isinstance(item.get(k), str)),
+                            item)
             if isinstance(item, str | int | float) and not isinstance(item, bool):
                 out.append(str(item))
             elif item is not None:
@@ -211,25 +239,60 @@ def _labels(value: object, path: str, name: str, line: int | None) -> tuple[str,
     )
 
 
-def _date(value: object, path: str) -> dt.date | None:
+def _key(data: dict, name: str) -> str | None:
+    """The key of field ``name`` in ``data``: itself, else one that differs in case only
+    (`Title`, `Tags` in front matter converted from other tools)."""
+    if name in data:
+        return name
+    return next((k for k in data if isinstance(k, str) and k.casefold() == name), None)
+
+
+def _label_field(data: dict, name: str, path: str,
+                 lines: dict[str, int]) -> tuple[str, tuple[str, ...]]:
+    """(key, labels) of label field ``name``: the first of its keys with labels, else
+    the first present, else ``name`` itself with none."""
+    keys = [k for k in map(functools.partial(_key, data), LABEL_FIELDS[name]) if k]
+    first = None
+    for key in keys:
+        labels = _labels(data[key], path, key, lines.get(key))
+        if labels:
+            return key, labels
+        first = first or key
+    return first or name, ()
+
+
+def _calendar_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _parse_date(text: str) -> dt.date | None:
+    if match := _NUMERIC_DATE.match(text):
+        return _calendar_date(*map(int, match.groups()))
+    if match := _MONTH_FIRST.match(text):
+        month, day, year = match.groups()
+    elif match := _DAY_FIRST.match(text):
+        day, month, year = match.groups()
+    else:
+        return None
+    number = _MONTHS.get(month[:3].lower())
+    return _calendar_date(int(year), number, int(day)) if number else None
+
+
+def _date(value: object) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
-        match = re.match(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})", value)
-        if match:
-            try:
-                return dt.date(*map(int, match.groups()))
-            except ValueError:
-                pass
+    return _parse_date(value) if isinstance(value, str) else None
+
+
+def file_date(path: str) -> dt.date | None:
+    """The date of a file name's `YYYY-MM-DD-` prefix (Jekyll's posts)."""
     match = _FILE_DATE.match(os.path.basename(path))
-    if match:
-        try:
-            return dt.date(*map(int, match.groups()))
-        except ValueError:
-            return None
-    return None
+    return _calendar_date(*map(int, match.groups())) if match else None
 
 
 def _field_lines(source: str) -> dict[str, int]:
@@ -256,26 +319,28 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
         if require_front_matter:
             raise NoFrontMatterError(
                 "no front matter (expected '---' or '+++' on the first line)", path=path)
-        return Post(path=path, title="", body=body, date=_date(None, path))
+        return Post(path=path, title="", body=body, date=file_date(path))
     data = parse_front_matter(fmt, source, path)
     lines = _field_lines(source)
-    title = data.get("title")
-    title = "" if title is None else str(title)
-    categories = _labels(data.get("categories"), path, "categories", lines.get("categories"))
-    if not categories:
-        categories = _labels(data.get("category"), path, "category", lines.get("category"))
+    title = data.get(_key(data, "title") or "title")
+    category_key, categories = _label_field(data, "categories", path, lines)
+    tag_key, tags = _label_field(data, "tags", path, lines)
+    # The first field that holds a date (Zenn's `published` is a flag, not a date).
+    dates = (_date(data[k]) for k in map(functools.partial(_key, data), DATE_FIELDS) if k)
+    draft = data.get(_key(data, "draft") or "draft")
     return Post(
         path=path,
-        title=title,
+        title="" if title is None else str(title),
         body=body,
         categories=categories,
-        tags=_labels(data.get("tags"), path, "tags", lines.get("tags")),
-        date=_date(next((data[k] for k in DATE_FIELDS if data.get(k) is not None), None), path),
-        draft=_flag(data.get("draft")) or data.get("published") is False,
+        tags=tags,
+        date=next(filter(None, dates), None) or file_date(path),
+        draft=_flag(draft) or data.get(_key(data, "published") or "published") is False,
         front_matter=data,
         front_matter_format=fmt,
         field_lines=lines,
         body_line=body_line,
+        label_keys={"categories": category_key, "tags": tag_key},
     )
 
 
@@ -342,21 +407,19 @@ def read_post(path: str | os.PathLike) -> Post:
 def iter_post_paths(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
     """The post files under ``paths``, sorted within each folder.
 
-    A Jekyll site root is read from its ``_posts/`` and a Hugo site root from its
-    ``content/``; any other folder recursively. Files named on their own are taken as given.
+    A site root is read from where its generator keeps posts (``POST_FOLDERS``); any
+    other folder recursively, but for hidden folders and ``SKIPPED_FOLDERS``. Files named
+    on their own are taken as given.
     """
     for path in map(os.fspath, paths):
         if not os.path.isdir(path):
             yield path
             continue
-        root = path
-        for sub in ("_posts", "content"):
-            if os.path.isdir(os.path.join(path, sub)):
-                root = os.path.join(path, sub)
-                break
+        root = next((os.path.join(path, sub) for sub in POST_FOLDERS
+                     if os.path.isdir(os.path.join(path, sub))), path)
         found = []
         for folder, dirs, files in os.walk(root):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS]
             for name in files:
                 # Hugo's _index.md pages list a section; they are not posts.
                 if name.endswith(POST_SUFFIXES) and not name.startswith(("_index.", ".")):

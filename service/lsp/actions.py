@@ -76,10 +76,11 @@ def _filled_tags(view: View) -> str | None:
         return None
     labels = [s.label for s in suggestion.tags]
     values = ", ".join(render(t, "plain", source.format, flow=True) for t in labels)
-    line = f"tags: [{values}]" if source.format == "yaml" else f"tags = [{values}]"
+    key = post.label_key("tags")  # Zenn's `topics: []` is filled as it is
+    line = f"{key}: [{values}]" if source.format == "yaml" else f"{key} = [{values}]"
     text = view.text
-    if "tags" in post.field_lines:  # `tags:` or `tags: []`: the line is replaced
-        start, end = view.positions.line_span(post.field_lines["tags"] - 1)
+    if key in post.field_lines:  # `tags:` or `tags: []`: the line is replaced
+        start, end = view.positions.line_span(post.field_lines[key] - 1)
     else:  # a new line at the end of the front matter
         newline = "\r\n" if "\r\n" in text else "\n"
         start = end = source.end

@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bunrui.classifier.check.context import CATEGORIES, TAGS
 from bunrui.classifier.corpus.frontmatter import Item, locate_field, locate_front_matter
-from bunrui.classifier.corpus.posts import TOP_KEY
+from bunrui.classifier.corpus.posts import LABEL_FIELDS, TOP_KEY
 
 from .positions import Positions
 
-# The front-matter keys that hold labels, and which kind each holds.
-LABEL_KEYS = {"categories": CATEGORIES, "category": CATEGORIES, "tags": TAGS}
+# The front-matter keys that hold labels (Zenn's `topics`, …), and which kind ("categories"
+# or "tags", as `check` names them) each holds.
+LABEL_KEYS = {key: kind for kind, keys in LABEL_FIELDS.items() for key in keys}
 # What is typed of a label on its line: after a list's `[` or `,`, a block item's `-`, or
 # the key; an opening quote kept apart.
 _TYPED = re.compile(r"(?:^\s*-|^|[\[,])\s*(['\"]?)([^\[\],'\"]*)\Z")
