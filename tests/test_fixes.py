@@ -8,7 +8,10 @@ import stat
 
 import pytest
 from conftest import FIXTURES, write
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
+from bunrui.classifier import PostError, parse_post
 from bunrui.classifier.check import Checker, Finding, Fix
 from bunrui.classifier.check.fixes import fix_files, fixed_text
 from bunrui.classifier.corpus.frontmatter import (
@@ -275,3 +278,25 @@ def test_write_atomic_writes_into_what_is_not_a_regular_file(tmp_path):
     write_atomic(str(fifo), b"report")
     reader.join(timeout=10)
     assert got == [b"report"] and stat.S_ISFIFO(fifo.stat().st_mode)  # never renamed over
+
+
+# A label of a comma-separated string: no separator in it, no space at its ends, and
+# nothing YAML would read as another type or as syntax in a plain scalar.
+_COMMA_LABEL = st.text(st.characters(whitelist_categories=("L", "N")), min_size=1, max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(labels=st.lists(_COMMA_LABEL, min_size=2, max_size=6),
+       separator=st.sampled_from([", ", ",", " , ", "、"]), data=st.data())
+def test_a_comma_string_of_labels_reads_back_and_loses_just_the_label_removed(
+        labels, separator, data):
+    text = f"---\ntags: '{separator.join(labels)}'\n---\n本文\n"
+    try:
+        read = parse_post(text).tags
+    except PostError:
+        assume(False)  # not a string YAML keeps as written
+    assume(list(read) == labels)
+    gone = data.draw(st.integers(0, len(labels) - 1))
+    fixed = rewrite_field(locate_front_matter(text), "tags", {gone: None})
+    assert list(parse_post(fixed).tags) == labels[:gone] + labels[gone + 1:]
+    assert fixed.endswith("---\n本文\n")
