@@ -312,7 +312,8 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
     """Build a ``Post`` from a file's text.
 
     Drafts may be plain text or Markdown without front matter
-    (``require_front_matter=False``); their title is then their first heading or line.
+    (``require_front_matter=False``); their title is then empty, and a first heading
+    stays in the body.
     """
     fmt, source, body, body_line = split_front_matter(_SURROGATE.sub("\ufffd", text), path)
     if fmt is None:
