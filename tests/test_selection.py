@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from bunrui.classifier import Post, Suggester, TrainingConfig, evaluate_split
 from bunrui.classifier.conform import conform
+from bunrui.classifier.model import selection
 from bunrui.classifier.model.config import CANDIDATES
 from bunrui.classifier.model.conventions import TAG_IS_CATEGORY_SHARE, learn_conventions
 from bunrui.classifier.model.selection import windows
@@ -43,16 +45,22 @@ def test_windows_are_consecutive_and_newest_last():
 
 
 def test_plain_wins_where_the_candidates_tie():
-    # Every candidate gets every window right: the simplest is kept.
+    # Every candidate gets every window's tags right: the simplest is kept.
     suggester = Suggester().fit(topical_posts(60))
     validation = suggester.report_.validation
-    assert validation["chosen"] == {"categories": "plain", "tags": "plain"}
+    assert validation["chosen"]["tags"] == "plain"
     assert set(validation["candidates"]) == set(CANDIDATES)
-    assert all(f["category_accuracy"] == 1.0 for name, f in validation["candidates"].items()
-               if CANDIDATES[name].get("categories", True))
     assert suggester.plain_tag_model_ is None and suggester.tag_mix_ == 1.0  # no votes
     assert suggester.neighbours_ is not None  # but the similar posts are shown
-    assert suggester.report_.half_life_days == {"category": None, "tags": None}
+    assert suggester.report_.half_life_days["tags"] is None
+    # Every candidate puts the right category first too; they differ in how sure they are,
+    # and the surest (the logistic regression, C=30: the plain SVM's margins are small
+    # on so few posts) is chosen.
+    figures = {name: f for name, f in validation["candidates"].items()
+               if CANDIDATES[name].get("categories", True)}
+    assert all(f["category_accuracy"] == 1.0 for f in figures.values())
+    best = min(figures, key=lambda name: figures[name]["category_log_loss"])
+    assert validation["chosen"]["categories"] == best != "plain"
 
 
 def drifting_posts() -> list[Post]:
@@ -76,6 +84,39 @@ def test_a_recent_candidate_wins_when_labels_drift():
     assert suggester.report_.half_life_days["tags"] is not None
     tags = [t.label for t in suggester.suggest_text("# Pythonのテスト\n\npytestで書く。").tags]
     assert "単体テスト" in tags and "テスト" not in tags
+
+
+def _category_window(posts, a: int, b: int, sure: float, wrong: set[int] = frozenset()):
+    """One window's category probabilities: ``sure`` for the right category, or for a
+    wrong one on the posts ``wrong``."""
+    classes, rows = list(TOPICS), []
+    for i in range(a, b):
+        row = np.full(3, (1 - sure) / 2)
+        right = classes.index(posts[i].categories[0])
+        row[(right + 1) % 3 if i in wrong else right] = sure
+        rows.append(row)
+    return ((classes, np.array(rows)), None)
+
+
+def test_categories_are_chosen_by_accuracy_then_by_the_probability_of_the_right_one():
+    posts = topical_posts(45)
+    spans = [(30, 35), (35, 40), (40, 45)]
+
+    def choice(**candidates):
+        results = {name: [_category_window(posts, a, b, *how) for a, b in spans]
+                   for name, how in candidates.items()}
+        tally = selection._tally(results, posts, spans, judge=None)
+        losses = {name: figures["category_log_loss"] for name, figures in tally.items()}
+        return selection._simplest_within_noise(tally, "category_hits", "category_logp"), losses
+
+    # The same category first on every post: the one surer of it leads beyond noise.
+    assert choice(plain=(0.6,), tuned=(0.9,))[0] == "tuned"
+    # Less sure of the right category, but it comes first on every post, where the other
+    # misses one post in five: accuracy decides before the log-likelihood does.
+    chosen, losses = choice(plain=(0.34,), tuned=(0.5, {30, 35, 40}))
+    assert chosen == "plain" and losses["tuned"] < losses["plain"]
+    # Within noise on both: the simplest.
+    assert choice(plain=(0.9,), tuned=(0.9,))[0] == "plain"
 
 
 def test_a_named_candidate_is_used_and_its_threshold_still_chosen():

@@ -5,9 +5,10 @@ they still apply.
 Candidates are scored by rolling-origin validation: ``WINDOWS`` consecutive windows of
 the newest posts (5% of the posts each, 5 to 50), each predicted by models fitted on every
 post before it, so no single window (one that straddles a change of labelling, say)
-decides alone. Among candidates within noise of the best, the simplest (the first listed)
-wins, and the first is the plain reference, so a blog never gets a model that validated
-worse than the plain one.
+decides alone: categories by accuracy, then by the log-likelihood of each post's category,
+tags by each post's tag F1 and NDCG@5. Among candidates within noise of the best, the simplest (the
+first listed) wins, and the first is the plain reference, so a blog never gets a model
+that validated worse than the plain one.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from .ranking import choose_tags, mixed_tag_scores, ndcg
 # are the best guide to the next draft, and a blog that posts daily would otherwise reach
 # back past its latest change of labelling (allforces re-labelled its posts on 2026-02-14).
 WINDOWS, WINDOW_SHARE, WINDOW_MIN, WINDOW_MAX = 3, 0.05, 5, 50
+# The probability a category the model never saw is taken to get, in a log-likelihood.
+UNSEEN = 1e-6
+# A tally's per-post scores, which the model card leaves out.
+PER_POST = ("category_hits", "category_logp", "tag_scores")
 
 
 def _span_days(posts: Sequence[Post]) -> float | None:
@@ -189,17 +194,15 @@ def _threshold(scores: np.ndarray, gold: list[set[int]], min_tags: int,
     return best
 
 
-def _simplest_within_noise(tally: dict[str, dict], key: str) -> str | None:
-    """The first candidate whose per-post scores (``key`` of its tally) trail the best's by
-    no more than one standard error of the paired difference; None without scores."""
-    per_post = {name: figures[key] for name, figures in tally.items() if key in figures}
-    if not per_post:
-        return None
-    best = max(per_post, key=lambda name: per_post[name].mean())
-    for name, values in per_post.items():
-        if not _beyond_noise(per_post[best], values):
-            return name
-    return best
+def _simplest_within_noise(tally: dict[str, dict], *keys: str) -> str | None:
+    """The first candidate left once, for each of ``keys`` in turn (per-post scores of its
+    tally), those trailing the best left by more than one standard error of the paired
+    difference are dropped; None without scores."""
+    left = [name for name, figures in tally.items() if keys[0] in figures]
+    for key in keys if left else ():
+        best = max(left, key=lambda name: tally[name][key].mean())
+        left = [name for name in left if not _beyond_noise(tally[best][key], tally[name][key])]
+    return left[0] if left else None
 
 
 def _judge(gold: np.ndarray, config: TrainingConfig, max_tags: int):
@@ -230,6 +233,19 @@ def _beyond_noise(better: np.ndarray, worse: np.ndarray) -> bool:
     return diff.mean() > diff.std(ddof=1) / math.sqrt(len(diff)) + 1e-12
 
 
+def _category_log_likelihoods(parts: list, posts: Sequence[Post],
+                              spans: list[tuple[int, int]]) -> np.ndarray:
+    """Per window post with a category: the log of the probability its category got (a
+    category the window's model never saw gets ``UNSEEN``)."""
+    out = []
+    for ((classes, probs), _), (a, b) in zip(parts, spans, strict=True):
+        column = {c: k for k, c in enumerate(classes)}
+        out += [math.log(max(row[column[p.categories[0]]], UNSEEN))
+                if p.categories[0] in column else math.log(UNSEEN)
+                for row, p in zip(probs, posts[a:b], strict=True) if p.categories]
+    return np.array(out)
+
+
 def _tally(results: dict[str, list], posts: Sequence[Post], spans: list[tuple[int, int]],
            judge) -> dict:
     """Per candidate: its pooled figures, per-post scores and threshold (see ``_judge``)."""
@@ -242,7 +258,9 @@ def _tally(results: dict[str, list], posts: Sequence[Post], spans: list[tuple[in
                          for k in probs.argmax(axis=1)]
             hits = np.array([p.categories[0] == c for p, c in zip(valid, predicted, strict=True)
                              if p.categories], dtype=float)
-            figures.update(category_hits=hits, category_accuracy=float(hits.mean()))
+            logp = _category_log_likelihoods(parts, posts, spans)
+            figures.update(category_hits=hits, category_accuracy=float(hits.mean()),
+                           category_logp=logp, category_log_loss=float(-logp.mean()))
         if parts[0][1] is not None:
             per_post, threshold = judge(np.vstack([tags for _, tags in parts]))
             figures.update(tag_scores=per_post, tag_score=float(per_post.mean()),
@@ -288,7 +306,10 @@ def _validate(docs: Sequence, counts: Counts, posts: Sequence[Post], tag_labels:
                                    gold, learned, mentions(docs[spans[0][0]:spans[-1][1]]),
                                    judge)
     tally = _tally(scored, posts, spans, judge)
-    category = _simplest_within_noise(tally, "category_hits") or names[0]
+    # Categories by accuracy (what an editor sees), then, among those within noise of the
+    # best, by the log-likelihood of the right category: a proper score, which tells
+    # candidates apart on fewer posts than the accuracy, counting only the first.
+    category = _simplest_within_noise(tally, "category_hits", "category_logp") or names[0]
     tags = _simplest_within_noise(tally, "tag_scores") or names[0]
     report = {
         "windows": [{"posts": b - a, "since": str(posts[a].date)} for a, b in spans],
@@ -296,7 +317,7 @@ def _validate(docs: Sequence, counts: Counts, posts: Sequence[Post], tag_labels:
         "calibration": {"tags": calibrations[tags]["tags"],
                         "mentions": calibrations[tags]["mentions"],
                         "categories": calibrations[category]["categories"]},
-        "candidates": {n: {k: v for k, v in f.items() if k not in ("category_hits", "tag_scores")}
+        "candidates": {n: {k: v for k, v in f.items() if k not in PER_POST}
                        for n, f in tally.items()},
     }
     return Choices(candidate_config(category, config, posts),
