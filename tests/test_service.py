@@ -485,6 +485,21 @@ def test_serve_passes_its_options_on(model_dir, monkeypatch, capsys):
     assert "http://127.0.0.1:8123/" in capsys.readouterr().out
 
 
+def test_serve_follows_a_taxonomy_and_stops_at_a_broken_one(model_dir, tmp_path, monkeypatch,
+                                                           capsys):
+    seen = {}
+    monkeypatch.setattr("bunrui.service.cli.serve.run_server",
+                        lambda s: seen.setdefault("settings", s))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bunrui.toml").write_text('[tags]\ndisallowed = ["雑記"]\n', encoding="utf-8")
+    assert cli_main(["serve", "--model", str(model_dir), "--taxonomy", "bunrui.toml"]) == 0
+    assert seen["settings"].taxonomy == str(tmp_path / "bunrui.toml")
+    (tmp_path / "broken.toml").write_text("[tags\n", encoding="utf-8")
+    assert cli_main(["serve", "--model", str(model_dir), "--taxonomy", "broken.toml"]) == 1
+    err = capsys.readouterr().err
+    assert "broken.toml" in err and "Traceback" not in err
+
+
 def test_serve_rejects_a_bad_port(model_dir, capsys):
     assert cli_main(["serve", "--model", str(model_dir), "--port", "70000"]) == 1
     assert "port" in capsys.readouterr().err

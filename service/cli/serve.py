@@ -9,6 +9,7 @@ import tempfile
 from typing import TYPE_CHECKING
 
 from bunrui.classifier import InputError, read_card
+from bunrui.classifier.taxonomy import resolve_taxonomy
 
 from . import options
 
@@ -33,6 +34,8 @@ def add_parser(commands) -> None:
     p.add_argument("--port", type=int, help="port (default: $BUNRUI_PORT, else 8000)")
     p.add_argument("--workers", type=options.positive,
                    help="worker processes (default: $BUNRUI_WORKERS, else 1)")
+    options.add_taxonomy(p, "bunrui.toml the suggestions and checks follow (default: "
+                            "$BUNRUI_TAXONOMY, else the model card's labels)")
     p.set_defaults(run=run)
 
 
@@ -42,16 +45,19 @@ def run(args: argparse.Namespace) -> int:
 
     from ..settings import Settings
 
-    given = {k: getattr(args, k) for k in ("model", "host", "port", "workers")
+    given = {k: getattr(args, k) for k in ("model", "host", "port", "workers", "taxonomy")
              if getattr(args, k) is not None}
-    if "model" in given:
-        given["model"] = os.path.abspath(given["model"])
+    for path in ("model", "taxonomy"):  # the workers may start in another folder
+        if path in given:
+            given[path] = os.path.abspath(given[path])
     try:
         settings = Settings(**given)
     except ValidationError as exc:
         problem = exc.errors()[0]
         raise InputError(problem["msg"], field=".".join(map(str, problem["loc"]))) from None
-    read_card(settings.model)  # a missing or foreign model stops here, with the reason
+    # A missing or foreign model, or a broken taxonomy, stops here with the reason, not in
+    # each worker.
+    resolve_taxonomy(settings.taxonomy, card=read_card(settings.model))
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"bunrui: the editor's page is at http://{host}:{settings.port}/ (API docs: /docs; "
           f"model {settings.model}; {settings.workers} worker(s))", flush=True)
