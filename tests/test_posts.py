@@ -392,6 +392,11 @@ def test_a_page_bundle_takes_its_date_from_the_front_matter():
     ("tags: AI、機械学習", (), ("AI", "機械学習"), ("categories", "tags")),
     ("tags: ruby rails", (), ("ruby", "rails"), ("categories", "tags")),
     ("tags: 'a,,b,'", (), ("a", "b"), ("categories", "tags")),
+    # A key that names one label holds one, spaces, commas and all (Jekyll's `category`).
+    ("category: Web Development\ntag: Spring Boot", ("Web Development",), ("Spring Boot",),
+     ("category", "tag")),
+    ("category: '  日記, 雑記 '", ("日記, 雑記",), (), ("category", "tags")),
+    ("categories: Web Development", ("Web", "Development"), (), ("categories", "tags")),
 ])
 def test_labels_come_from_the_fields_real_blogs_use(fields, categories, tags, keys):
     post = parse_post(f"---\ntitle: x\n{fields}\n---\n本文\n", "page.md")

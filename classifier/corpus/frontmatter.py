@@ -117,8 +117,8 @@ def _locate(source: Source, key: str) -> Field | None:
 
 def _string_field(source: Source, key: str, token: Item) -> Field:
     """A string field: one label, or labels separated by spaces as Jekyll allows, or by
-    commas (``string_labels``)."""
-    words = string_labels(token.value)
+    commas (``string_labels``; a `category` string is one label)."""
+    words = string_labels(token.value, key)
     if len(words) <= 1 and token.value == token.value.strip():
         return Field(key, "scalar", (token,))
     # Word offsets are only known when the token's text is the value itself (no escapes,
@@ -319,7 +319,7 @@ def _token(source: Source, field_: Field, i: int, new: str | None) -> str:
     if field_.shape != "words":
         return render(new, item.style, source.format, flow=field_.shape == "flow")
     style = field_.token.style
-    if [label for label, _, _ in string_labels(new)] != [new] or (
+    if [label for label, _, _ in string_labels(new, field_.key)] != [new] or (
             style == "plain" and not _plain_ok(new, False)) or (
             style == "double" and ('"' in new or "\\" in new)) or (
             style == "single" and "'" in new):
@@ -377,7 +377,8 @@ def _verify(source: Source, new_text: str, key: str, field_: Field,
     else:
         words = [values[i] if values.get(i) is not None else field_.items[i].value for i in kept]
         expected = None if original is None else _join_words(original, field_, words, kept)
-        if isinstance(expected, str) and [w for w, _, _ in string_labels(expected)] != words:
+        if isinstance(expected, str) and [
+                w for w, _, _ in string_labels(expected, key)] != words:
             raise FixError(f"'{key}' would not split into the intended labels", field=key)
     scanned = [item.value for item in field_.items]
     if field_.shape in ("flow", "block") and [str(v) for v in original] != scanned:

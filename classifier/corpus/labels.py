@@ -33,9 +33,18 @@ _COMMAS = re.compile(r"[^,、，]+")
 _WORDS = re.compile(r"\S+")
 
 
-def string_labels(value: str) -> list[tuple[str, int, int]]:
-    """The labels of a string-valued label field, each as (label, start, end) in ``value``:
-    split at commas where it has one (a label then may hold spaces), else at spaces."""
+# Keys that name one label: `category: Web Development` is one category, as in Jekyll.
+SINGLE_LABEL_KEYS = frozenset({"category", "tag"})
+
+
+def string_labels(value: str, key: str = "tags") -> list[tuple[str, int, int]]:
+    """The labels of a string-valued label field ``key``, each as (label, start, end) in
+    ``value``: the whole string under a key that names one label (``SINGLE_LABEL_KEYS``),
+    else split at commas where it has one (a label then may hold spaces), else at spaces."""
+    if key.casefold() in SINGLE_LABEL_KEYS:
+        start = len(value) - len(value.lstrip())
+        stripped = value.strip()
+        return [(stripped, start, start + len(stripped))] if stripped else []
     if not _LIST_SEPARATOR.search(value):
         return [(m.group(), m.start(), m.end()) for m in _WORDS.finditer(value)]
     out = []

@@ -222,7 +222,7 @@ def _labels(value: object, path: str, name: str, line: int | None) -> tuple[str,
     if value is None:
         return ()
     if isinstance(value, str):
-        return tuple(label for label, _, _ in string_labels(value))
+        return tuple(label for label, _, _ in string_labels(value, name))
     if isinstance(value, list | tuple):
         out = []
         for item in value:
