@@ -333,6 +333,7 @@ def test_drafts_may_lack_front_matter():
     text = (DRAFTS / "kyoto-draft.md").read_text(encoding="utf-8")
     post = parse_post(text, "kyoto-draft.md", require_front_matter=False)
     assert post.front_matter_format is None
+    assert post.title == "週末の京都と温泉"  # its first line, a level-1 heading
     assert post.categories == () and post.tags == ()
     assert "京都" in post.body
     with pytest.raises(PostError, match="no front matter"):
@@ -407,6 +408,19 @@ def test_labels_come_from_the_fields_real_blogs_use(fields, categories, tags, ke
 def test_a_mapping_tag_without_a_name_is_an_error_naming_the_field():
     with pytest.raises(PostError, match="'topics' holds a dict"):
         parse_post("---\ntitle: x\ntopics: [{slug: go}]\n---\n", "page.md")
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("---\ndate: 2024-01-01\n---\n\n# Docusaurus の題 #\n本文", "Docusaurus の題"),
+    ("---\ntitle: ''\n---\n# Learning C#\n本文", "Learning C#"),
+    ("---\ntitle: 表題\n---\n# 見出し\n本文", "表題"),  # the front matter's wins
+    ("---\ndate: 2024-01-01\n---\n## 節\n本文", ""),  # not level 1
+    ("---\ndate: 2024-01-01\n---\n本文\n# 後の見出し", ""),  # not the first line
+])
+def test_a_post_without_a_title_takes_its_first_level_1_heading(text, title):
+    post = parse_post(text, "page.md")
+    assert post.title == title
+    assert post.body.lstrip().startswith(("#", "本文"))  # the heading stays in the body
 
 
 def test_a_title_in_another_case_is_read():

@@ -75,6 +75,8 @@ _MONTH_FIRST = re.compile(r"\s*(?:[A-Za-z]+,?\s+)?([A-Za-z]{3,9})\.?\s+(\d{1,2})
                           r"\s+(\d{4})\b")
 _DAY_FIRST = re.compile(r"\s*(?:[A-Za-z]+,?\s+)?(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
 _FILE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
+# The closing hashes a Markdown heading may have (`# 題 #`), after a space (`C#` stays).
+_CLOSING_HASHES = re.compile(r"[ \t]+#+[ \t]*$")
 # A top-level key in YAML (`key:`) or TOML (`key =`): used to point messages at a line.
 TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]")
 
@@ -295,6 +297,15 @@ def file_date(path: str) -> dt.date | None:
     return _calendar_date(*map(int, match.groups())) if match else None
 
 
+def heading_title(body: str) -> str:
+    """The text of ``body``'s first line that is not blank if it is a level-1 Markdown
+    heading (`# 題`), else ""."""
+    line = body.lstrip().split("\n", 1)[0]
+    if not line.startswith(("# ", "#\t")):
+        return ""
+    return _CLOSING_HASHES.sub("", line[2:].strip()).strip()
+
+
 def _field_lines(source: str) -> dict[str, int]:
     lines = {}
     for number, line in enumerate(source.splitlines(), start=2):
@@ -312,15 +323,16 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
     """Build a ``Post`` from a file's text.
 
     Drafts may be plain text or Markdown without front matter
-    (``require_front_matter=False``); their title is then empty, and a first heading
-    stays in the body.
+    (``require_front_matter=False``). A post or draft without a title takes its body's
+    first line when that is a level-1 heading (``# 題``), as Docusaurus and many editors
+    do; the heading stays in the body.
     """
     fmt, source, body, body_line = split_front_matter(_SURROGATE.sub("\ufffd", text), path)
     if fmt is None:
         if require_front_matter:
             raise NoFrontMatterError(
                 "no front matter (expected '---' or '+++' on the first line)", path=path)
-        return Post(path=path, title="", body=body, date=file_date(path))
+        return Post(path=path, title=heading_title(body), body=body, date=file_date(path))
     data = parse_front_matter(fmt, source, path)
     lines = _field_lines(source)
     title = data.get(_key(data, "title") or "title")
@@ -331,7 +343,7 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
     draft = data.get(_key(data, "draft") or "draft")
     return Post(
         path=path,
-        title="" if title is None else str(title),
+        title=str(title) if title is not None and str(title).strip() else heading_title(body),
         body=body,
         categories=categories,
         tags=tags,
