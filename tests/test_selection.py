@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from bunrui.classifier import Post, Suggester, TrainingConfig, evaluate_split
+from bunrui.classifier.check import Checker
 from bunrui.classifier.conform import conform
 from bunrui.classifier.model import selection
 from bunrui.classifier.model.config import CANDIDATES
@@ -207,3 +208,26 @@ def test_leaving_labels_out_is_a_convention_past_a_share(tmp_path):
     strict = taxonomy_from_card(Suggester().fit(topical_posts(60)).report_.card(
         TrainingConfig()))
     assert strict.min_tags == 1 and strict.severities == {}
+
+
+def test_several_categories_a_post_are_the_blogs_convention(tmp_path):
+    # Hexo-like: each post's categories are a path, [topic, kind]; the second is never
+    # first, so the model learns the first only, but both are the blog's categories.
+    posts = [Post(**{**vars(p), "categories": (*p.categories, "日記" if i % 2 else "メモ")})
+             for i, p in enumerate(topical_posts(60))]
+    suggester = Suggester().fit(posts)
+    assert sorted(suggester.category_labels_) == sorted(TOPICS)
+    card = suggester.report_.card(TrainingConfig())
+    assert card.conventions["max_categories"] == 2
+    assert card.labels["categories"]["日記"] == card.labels["categories"]["メモ"] == 30
+    taxonomy = taxonomy_from_card(card)
+    assert taxonomy.max_categories == 2 and "日記" in taxonomy.categories
+    checker = Checker(resolve_taxonomy(None, start=str(tmp_path), card=card))
+    assert checker.check_post(posts[-1]) == []  # not too many, none unknown
+    # The blog's bunrui.toml has the last word.
+    (tmp_path / "bunrui.toml").write_text("[categories]\nmax_per_post = 1\n", encoding="utf-8")
+    strict = Checker(resolve_taxonomy(None, start=str(tmp_path), card=card))
+    assert [f.rule for f in strict.check_post(posts[-1])] == ["category-multiple"]
+    # One category a post: one is the most.
+    one = Suggester().fit(topical_posts(60)).report_.card(TrainingConfig())
+    assert one.conventions["max_categories"] == 1

@@ -22,6 +22,8 @@ TAG_IS_CATEGORY_SHARE = 0.2
 # warn of it. lacolaco leaves a quarter of its posts untagged; the other blogs under 1%.
 OPTIONAL_SHARE = 0.1
 # The most tags a post gets: this percentile of the blog's tags per post, at most MAX_TAGS.
+# The most categories likewise: Hexo's `categories: [技術, Python]` (a path), Jekyll's
+# several, Hatena's `Category:` list.
 TAGS_PERCENTILE, MAX_TAGS = 95, 10
 
 
@@ -34,9 +36,10 @@ def tag_is_category_share(posts: Sequence[Post]) -> float:
                                 & {label_key(t) for t in p.tags}) for p in with_category]))
 
 
-def most_tags(posts: Sequence[Post]) -> int:
-    per_post = [len(p.tags) for p in posts if p.tags] or [1]
-    return int(min(MAX_TAGS, max(1, np.percentile(per_post, TAGS_PERCENTILE))))
+def most_labels(counts: Sequence[int]) -> int:
+    """The most labels a post gets, from the counts of the posts that have any."""
+    return int(min(MAX_TAGS, max(1, np.percentile([n for n in counts if n] or [1],
+                                                  TAGS_PERCENTILE))))
 
 
 def category_note(counts: Counter) -> str | None:
@@ -56,13 +59,14 @@ def learn_conventions(posts: Sequence[Post], category_counts: Counter) -> dict:
     untagged = float(np.mean([not p.tags for p in posts])) if posts else 0.0
     out: dict = {"tag_is_category_share": round(share, 4),
                  "tag_is_category": share >= TAG_IS_CATEGORY_SHARE,
-                 "max_tags": most_tags(posts),
+                 "max_tags": most_labels([len(p.tags) for p in posts]),
                  "untagged_share": round(untagged, 4),
                  "tags_optional": untagged >= OPTIONAL_SHARE}
     if len(category_counts) >= 2:
         uncategorized = float(np.mean([not p.categories for p in posts]))
         out.update(uncategorized_share=round(uncategorized, 4),
-                   category_optional=uncategorized >= OPTIONAL_SHARE)
+                   category_optional=uncategorized >= OPTIONAL_SHARE,
+                   max_categories=most_labels([len(p.categories) for p in posts]))
     note = category_note(category_counts)
     if note:
         out["categories"] = note

@@ -40,7 +40,8 @@ class _Labels:
 
     originals: list[Post]  # in date order
     posts: list[Post]  # the same, a yearly series' tags as one label
-    category_counts: Counter
+    category_counts: Counter  # of each post's first category: what the model learns
+    categories_used: Counter  # of every category a post carries: the blog's taxonomy
     tag_counts: Counter
     tag_labels: list[str]
     rare: dict[str, int]
@@ -55,6 +56,7 @@ def _read_labels(posts: Sequence[Post], config: TrainingConfig) -> _Labels:
     series = find_series(originals) if config.tag_series else frozenset()
     posts = [replace(p, tags=to_series(p.tags, series)) if series else p for p in originals]
     category_counts = Counter(p.categories[0] for p in posts if p.categories)
+    categories_used = Counter(c for p in posts for c in dict.fromkeys(p.categories))
     tag_counts = Counter(t for p in posts for t in dict.fromkeys(p.tags))
     if len(category_counts) < 2 and not tag_counts:
         raise ModelError("the posts have neither two categories nor any tags to learn")
@@ -63,7 +65,7 @@ def _read_labels(posts: Sequence[Post], config: TrainingConfig) -> _Labels:
         raise ModelError(f"no tag is used at least {config.min_tag_count} times")
     conventions = learn_conventions(posts, category_counts)
     return _Labels(
-        originals, posts, category_counts, tag_counts, tag_labels,
+        originals, posts, category_counts, categories_used, tag_counts, tag_labels,
         rare={t: c for t, c in tag_counts.items() if c < config.min_tag_count},
         max_tags=config.max_tags or conventions["max_tags"], conventions=conventions)
 
@@ -73,7 +75,7 @@ def _report(labels: _Labels, choices: Choices, data_fingerprint: str) -> Trainin
     counts = labels.tag_counts
     return TrainingReport(
         n_posts=len(labels.posts),
-        category_counts=dict(labels.category_counts.most_common()),
+        category_counts=dict(labels.categories_used.most_common()),
         tag_counts={t: counts[t] for t in sorted(labels.tag_labels, key=lambda t: -counts[t])},
         rare_tags=dict(sorted(labels.rare.items(), key=lambda kv: -kv[1])),
         tag_threshold=choices.tag_threshold,

@@ -68,7 +68,8 @@ def site_root(start: str | os.PathLike) -> str:
 
 
 def taxonomy_from_card(card: ModelCard) -> Taxonomy:
-    """What a model card tells of the taxonomy: its categories, the tags it saw, max tags."""
+    """What a model card tells of the taxonomy: its categories, the tags it saw, the most
+    categories and tags a post gets."""
     labels = card.labels
     categories = tuple(labels.get("categories") or ())
     known = tuple(dict.fromkeys([*(labels.get("tags") or ()), *card.rare_tags]))
@@ -78,7 +79,9 @@ def taxonomy_from_card(card: ModelCard) -> Taxonomy:
     off = [rule for rule, key in (("tag-is-category", "tag_is_category"),
                                   ("category-missing", "category_optional"))
            if learned.get(key) is True]
+    most = learned.get("max_categories")
     return Taxonomy(categories=categories, known_tags=known,
+                    max_categories=most if isinstance(most, int) and most > 0 else 1,
                     max_tags=max_tags if isinstance(max_tags, int) and max_tags > 0 else None,
                     min_tags=0 if learned.get("tags_optional") is True else 1,
                     severities=dict.fromkeys(off, OFF), sources=("model card labels",))
@@ -90,7 +93,8 @@ def resolve_taxonomy(explicit: str | None = None, start: str | None = None,
 
     A taxonomy file (``explicit``, else ``bunrui.toml`` found from ``start``) comes first;
     what it leaves out is filled from the Jekyll ``_config.yml`` (categories) and then
-    from the model card (categories, tags seen in training, most tags per post).
+    from the model card (categories, tags seen in training, the most categories and tags
+    per post).
     """
     path = explicit
     if path is None and start is not None:
@@ -114,6 +118,8 @@ def resolve_taxonomy(explicit: str | None = None, start: str | None = None,
             updates["max_tags"] = from_card.max_tags
         if "tags.min_per_post" not in base.declared:
             updates["min_tags"] = from_card.min_tags
+        if "categories.max_per_post" not in base.declared:
+            updates["max_categories"] = from_card.max_categories
         # What the file sets of the rules wins over what the blog's posts showed.
         updates["severities"] = {**from_card.severities, **base.severities}
     updates["sources"] = tuple(sources)
