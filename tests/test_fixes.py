@@ -216,6 +216,7 @@ def test_a_fix_that_makes_a_duplicate_removes_it():
     # A string of labels split at its commas keeps its separators.
     ("---\ntags: a, b ,c\n---\n", "tags", {1: None}, "---\ntags: a, c\n---\n"),
     ("---\ntags: 'a、b'\n---\n", "tags", {0: "x"}, "---\ntags: 'x、b'\n---\n"),
+    ("---\ntags: [a, b]\n...\n本文\n", "tags", {0: None}, "---\ntags: [b]\n...\n本文\n"),
     # `category` holds one label: replaced whole, spaces and all.
     ("---\ncategory: Web Development\n---\n", "category", {0: "Web Design"},
      "---\ncategory: Web Design\n---\n"),

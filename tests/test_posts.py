@@ -322,6 +322,8 @@ def test_field_lines_skip_nested_keys():
         ("本文だけ\n", None, "本文だけ\n", 1),
         ("", None, "", 1),
         ("--- \na: 1\n---\n", "yaml", "", 4),
+        ("---\na: 1\n...\n本文\n", "yaml", "本文\n", 4),  # YAML's end of document
+        ("+++\na = 1\n...\n+++\n本文\n", "toml", "本文\n", 5),  # not TOML's
     ],
 )
 def test_split_front_matter(text, fmt, body, body_line):
@@ -439,6 +441,10 @@ def test_a_title_in_another_case_is_read():
      ["blog/2021-08-26-welcome/index.mdx"]),
     ({"public/a.md": "Qiita", "node_modules/pkg/README.md": "pkg", "_site/x.html": "built",
       "vendor/gem/doc.md": "gem"}, ["public/a.md"]),
+    # Quarto and blogdown: Markdown with code chunks.
+    ({"posts/a/index.qmd": "Quarto", "posts/b.Rmd": "blogdown", "posts/c.Rmarkdown": "R",
+      "posts/a/data.csv": "not a post"},
+     ["posts/a/index.qmd", "posts/b.Rmd", "posts/c.Rmarkdown"]),
 ])
 def test_a_site_root_is_read_where_its_generator_keeps_posts(tmp_path, layout, posts):
     for name, title in layout.items():

@@ -17,7 +17,8 @@ import yaml
 from ..errors import NoFrontMatterError, PostError
 from .labels import string_labels
 
-POST_SUFFIXES = (".md", ".markdown", ".mdx", ".html")
+# Quarto's and R Markdown's (blogdown's) posts are Markdown with code chunks.
+POST_SUFFIXES = (".md", ".markdown", ".mdx", ".qmd", ".Rmd", ".Rmarkdown", ".html")
 # Where a site root keeps its posts, the first found wins: Jekyll, Hexo, Hugo and Gatsby,
 # Astro, Zenn, Docusaurus.
 POST_FOLDERS = ("_posts", "source/_posts", "content", "src/content", "articles", "blog")
@@ -131,8 +132,11 @@ def split_front_matter(text: str, path: str = "<draft>") -> tuple[str | None, st
     fence = lines[0].rstrip("\r\n").rstrip()
     if fence not in _FENCES:
         return None, "", text, 1
+    # YAML may also end its front matter with `...`, its end of document (pandoc, R
+    # Markdown, Quarto).
+    closing = (fence, "...") if fence == "---" else (fence,)
     for i in range(1, len(lines)):
-        if lines[i].rstrip("\r\n").rstrip() == fence:
+        if lines[i].rstrip("\r\n").rstrip() in closing:
             source = "".join(lines[1:i])
             return _FENCES[fence], source, "".join(lines[i + 1 :]), i + 2
     raise PostError(f"front matter opened with '{fence}' is never closed", path=path, line=1)
