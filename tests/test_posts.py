@@ -395,6 +395,8 @@ def test_a_page_bundle_takes_its_date_from_the_front_matter():
     ("tags: AI、機械学習", (), ("AI", "機械学習"), ("categories", "tags")),
     ("tags: ruby rails", (), ("ruby", "rails"), ("categories", "tags")),
     ("tags: 'a,,b,'", (), ("a", "b"), ("categories", "tags")),
+    ("tags: [2024-01-01, 2024, python]", (), ("2024-01-01", "2024", "python"),
+     ("categories", "tags")),
     # A key that names one label holds one, spaces, commas and all (Jekyll's `category`).
     ("category: Web Development\ntag: Spring Boot", ("Web Development",), ("Spring Boot",),
      ("category", "tag")),

@@ -235,6 +235,8 @@ def _labels(value: object, path: str, name: str, line: int | None) -> tuple[str,
             if isinstance(item, dict):
                 item = next((item[k] for k in _LABEL_NAMES if isinstance(item.get(k), str)),
                             item)
+            if isinstance(item, dt.date):  # `tags: [2024-01-01]`, read by YAML as a date
+                item = item.isoformat()
             if isinstance(item, str | int | float) and not isinstance(item, bool):
                 out.append(str(item))
             elif item is not None:
