@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -127,6 +128,19 @@ def test_categories_only_corpus_trains_a_category_model_without_tags(corpus):
     suggestion = suggester.suggest_text(draft("kyoto-draft.md"))
     assert suggestion.category.label == "旅行"
     assert suggestion.tags == [] and suggestion.tag_candidates == []
+
+
+def test_a_blog_with_one_tag_trains_quietly(corpus):
+    # Only the Python posts are tagged, all alike: the tag model has one column, which
+    # scikit-learn's convention would read as one target, with a warning each fit.
+    posts = [dataclasses.replace(p, tags=("Python",) if "Python" in p.tags else ())
+             for p in corpus.posts]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        suggester = Suggester(TrainingConfig(candidate="tuned")).fit(posts)
+    assert suggester.tag_labels_ == ["Python"]
+    scores = {t.label: t.score for t in suggester.suggest_text(draft("python-draft.md")).tags}
+    assert scores["Python"] > 0.5
 
 
 def post(name: str, date: dt.date | None, **labels) -> Post:

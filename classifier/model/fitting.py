@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
+from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
@@ -82,6 +84,14 @@ def _tag_model(config: TrainingConfig, n_jobs: int) -> TagClassifier:
                          loss="squared_hinge" if config.linear_model == "svm" else "log")
 
 
+def _fit_tags(config: TrainingConfig, n_jobs: int, X, Y, weights) -> LinearModel:
+    with warnings.catch_warnings():
+        # One tag (a blog that tags a few posts one way): scikit-learn's convention reads
+        # a one-column Y as one target, with a warning; the model is the same.
+        warnings.simplefilter("ignore", DataConversionWarning)
+        return _linear(_tag_model(config, n_jobs).fit(X, Y, sample_weight=weights))
+
+
 def fit_models(X, posts: Sequence[Post], tag_labels: list[str], category: TrainingConfig | None,
                tags: TrainingConfig, n_jobs: int = 1, temperature: float = 1.0) -> Models:
     """The category model as ``category`` sets it (an SVM's margins times
@@ -101,14 +111,13 @@ def fit_models(X, posts: Sequence[Post], tag_labels: list[str], category: Traini
         if tag_labels:
             Y = label_matrix(posts, tag_labels)
             weights = recency_weights(posts, tags.half_life_days)
-            tag_model = _linear(_tag_model(tags, n_jobs).fit(X, Y, sample_weight=weights))
+            tag_model = _fit_tags(tags, n_jobs, X, Y, weights)
             if tags.tag_neighbours:  # votes (unless tag_mix is 1), and the similar posts
                 neighbours = PostIndex(X, Y, weights, [p.title for p in posts],
                                        k=tags.tag_neighbours)
             if tags.tag_blend:
                 # Weighted as the tag model: a recent candidate's SVM follows the drift too.
-                plain = _linear(_tag_model(replace(tags, **PLAIN_TAGS), n_jobs).fit(
-                    X, Y, sample_weight=weights))
+                plain = _fit_tags(replace(tags, **PLAIN_TAGS), n_jobs, X, Y, weights)
         category_model = pending.result() if beside else done
     labels = [str(c) for c in category_model.classes_] if category_model is not None else []
     return Models(category_model, labels, tag_model, neighbours, plain)
