@@ -361,6 +361,8 @@ def test_drafts_may_lack_front_matter():
     ("date: someday\ncreated: 2020-01-02", dt.date(2020, 1, 2)),
     ("updated_at: '2023-01-02T03:04:05+09:00'", dt.date(2023, 1, 2)),  # Qiita's only date
     ("Date: 2016-02-03", dt.date(2016, 2, 3)),  # keys in another case
+    ("PubDate: 'Jul 08 2022'", dt.date(2022, 7, 8)),
+    ("~: 2020-01-01", None),  # a null key is no field
     ("date: '2024-02-30'", None),
     ("date: 'Smarch 3, 2019'", None),
     ("date: 1714521600", None),  # a number is not read as a time stamp

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import re
 import stat
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import yaml
@@ -247,19 +246,21 @@ def _labels(value: object, path: str, name: str, line: int | None) -> tuple[str,
     )
 
 
-def _key(data: dict, name: str) -> str | None:
-    """The key of field ``name`` in ``data``: itself, else one that differs in case only
+def _keys(data: dict) -> Callable[[str], str | None]:
+    """A lookup of ``data``'s keys: a field's own name, else one that differs in case only
     (`Title`, `Tags` in front matter converted from other tools)."""
-    if name in data:
-        return name
-    return next((k for k in data if isinstance(k, str) and k.casefold() == name), None)
+    folded: dict[str, str] = {}
+    for key in data:
+        if isinstance(key, str):
+            folded.setdefault(key.casefold(), key)
+    return lambda name: name if name in data else folded.get(name.casefold())
 
 
-def _label_field(data: dict, name: str, path: str,
+def _label_field(data: dict, key_of: Callable[[str], str | None], name: str, path: str,
                  lines: dict[str, int]) -> tuple[str, tuple[str, ...]]:
     """(key, labels) of label field ``name``: the first of its keys with labels, else
     the first present, else ``name`` itself with none."""
-    keys = [k for k in map(functools.partial(_key, data), LABEL_FIELDS[name]) if k]
+    keys = [k for k in map(key_of, LABEL_FIELDS[name]) if k]
     first = None
     for key in keys:
         labels = _labels(data[key], path, key, lines.get(key))
@@ -341,12 +342,17 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
         return Post(path=path, title=heading_title(body), body=body, date=file_date(path))
     data = parse_front_matter(fmt, source, path)
     lines = _field_lines(source)
-    title = data.get(_key(data, "title") or "title")
-    category_key, categories = _label_field(data, "categories", path, lines)
-    tag_key, tags = _label_field(data, "tags", path, lines)
+    key_of = _keys(data)
+
+    def value(name: str) -> object:
+        key = key_of(name)
+        return None if key is None else data[key]
+
+    title = value("title")
+    category_key, categories = _label_field(data, key_of, "categories", path, lines)
+    tag_key, tags = _label_field(data, key_of, "tags", path, lines)
     # The first field that holds a date (Zenn's `published` is a flag, not a date).
-    dates = (_date(data[k]) for k in map(functools.partial(_key, data), DATE_FIELDS) if k)
-    draft = data.get(_key(data, "draft") or "draft")
+    dates = map(_date, map(value, DATE_FIELDS))
     return Post(
         path=path,
         title=str(title) if title is not None and str(title).strip() else heading_title(body),
@@ -354,7 +360,7 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
         categories=categories,
         tags=tags,
         date=next(filter(None, dates), None) or file_date(path),
-        draft=_flag(draft) or data.get(_key(data, "published") or "published") is False,
+        draft=_flag(value("draft")) or value("published") is False,
         front_matter=data,
         front_matter_format=fmt,
         field_lines=lines,
