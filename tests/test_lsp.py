@@ -277,7 +277,9 @@ async def refused(client: LanguageClient, site, name: str, then) -> int | None:
     """The error code of a completion request sent for a post the model has not read (so
     the server is busy with it), ``then(uri, msg_id)`` done at once after it; None if every
     attempt was answered (a server that answers before ``then`` arrives refuses nothing)."""
-    for attempt in range(10):
+    # Whether the change overtakes the answer is a race with the server's MeCab, which
+    # holds the GIL while it reads: it wins often, but on a fast machine not on every try.
+    for attempt in range(40):
         path = site / "_posts" / f"{name}-{attempt}.md"
         # A long body, new on each attempt: the server reads it for tens of milliseconds.
         body = "".join(f"鴨川沿いを{attempt}回歩き、{k}番目の橋を渡った。" for k in range(300))
