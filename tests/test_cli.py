@@ -24,6 +24,7 @@ from conftest import (
     write,
 )
 
+from bunrui.classifier import load_corpus
 from bunrui.classifier.model.persistence import load_model, save_model
 from bunrui.classifier.text.tokens import CACHE_FILE
 from bunrui.service.cli import main
@@ -630,3 +631,16 @@ def test_retraining_with_other_settings_chooses_afresh(tmp_path, capsys):
     card = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
     assert "reused_from" not in card["validation"]
     capsys.readouterr()
+
+
+def test_train_says_when_posts_carry_more_categories_than_it_learns(capsys, tmp_path):
+    # Each post's categories are a path (Hexo): the model learns the first.
+    site = tmp_path / "site" / "source" / "_posts"
+    for post in load_corpus([JEKYLL]).posts:
+        write(site / os.path.basename(post.path),
+              f"---\ntitle: {post.title}\ndate: {post.date}\n"
+              f"categories: [{post.categories[0]}, 日記]\ntags: [{', '.join(post.tags)}]\n"
+              f"---\n{post.body}")
+    code, out, _ = run(capsys, "train", str(tmp_path / "site"), "--out", str(tmp_path / "m"))
+    assert code == 0
+    assert "3 categories (4 in all, the first of a post learned)" in out

@@ -45,7 +45,10 @@ def run(args: argparse.Namespace) -> int:
     card = report.card(config, skipped=len(corpus.skipped),
                        sources=[os.path.basename(os.path.abspath(p)) for p in args.paths])
     save_model(suggester, args.out, card)
-    print(f"trained on {corpus.summary()}: {len(suggester.category_labels_)} categories, "
+    learned, used = len(suggester.category_labels_), len(report.category_counts)
+    # On a blog with several categories a post, the model learns the first ones only.
+    others = f" ({used} in all, the first of a post learned)" if 0 < learned < used else ""
+    print(f"trained on {corpus.summary()}: {learned} categories{others}, "
           f"{len(suggester.tag_labels_)} tags ({len(report.rare_tags)} rare tags left out); "
           f"tag threshold {report.tag_threshold}; model written to {args.out}")
     return 0
