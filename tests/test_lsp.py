@@ -152,6 +152,16 @@ async def test_completion_in_tags_gives_the_suggestion_best_first_then_the_vocab
     assert [i.sort_text for i in items] == sorted(i.sort_text for i in items)
 
 
+async def test_completion_in_keys_written_in_another_case_or_named_otherwise(client, blog):
+    # `Tags:` (front matter converted from another tool) and Zenn's `topics:`, as posts
+    # are read; the label present is skipped there too.
+    site, _ = blog
+    for key in ("Tags", "topics"):
+        text = draft("[テスト, ｐｙ|]").replace("tags:", f"{key}:")
+        uri, position = send(client, site / "_posts" / f"{key}.md", text)
+        assert [i.label for i in await complete(client, uri, position)] == ["Python"]
+
+
 async def test_completion_folds_width_and_case_and_skips_labels_present(client, blog):
     site, _ = blog
     uri, position = send(client, site / "_posts" / "draft.md", draft("[テスト, ｐｙ|]"))

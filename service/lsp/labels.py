@@ -36,10 +36,12 @@ def written_labels(text: str) -> list[Written]:
     if source is None:
         return []
     out = []
-    for key, kind in LABEL_KEYS.items():
-        field = locate_field(source, key)
+    for line in source.text[source.start:source.end].splitlines():
+        match = TOP_KEY.match(line)
+        kind = LABEL_KEYS.get(match.group(1).casefold()) if match else None
+        field = locate_field(source, match.group(1)) if kind else None
         if field is not None:
-            out += [Written(key, kind, i, item) for i, item in enumerate(field.items)]
+            out += [Written(field.key, kind, i, item) for i, item in enumerate(field.items)]
     return out
 
 
@@ -88,7 +90,8 @@ def slot_at(text: str, offset: int, positions: Positions) -> Slot | None:
     else:
         return None
     key, value_start = match.group(1), start + match.end()
-    if key not in LABEL_KEYS or offset < value_start:
+    kind = LABEL_KEYS.get(key.casefold())  # `Tags:` too, as posts are read
+    if kind is None or offset < value_start:
         return None
     line_start, line_end = positions.line_span(line)
     begin = value_start if number == line else line_start
@@ -102,7 +105,7 @@ def slot_at(text: str, offset: int, positions: Positions) -> Slot | None:
         end += 1
     label_start = begin + typed.start(1)
     before = text[value_start:label_start]
-    return Slot(key, LABEL_KEYS[key], label_start, end, typed.group(2),
+    return Slot(key, kind, label_start, end, typed.group(2),
                 {"'": "single", '"': "double"}.get(quote, "plain"),
                 before.count("[") > before.count("]"), source.format,
                 label_start == value_start and text[label_start - 1] in ":=")
