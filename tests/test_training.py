@@ -130,6 +130,13 @@ def test_categories_only_corpus_trains_a_category_model_without_tags(corpus):
     assert suggestion.tags == [] and suggestion.tag_candidates == []
 
 
+def test_posts_with_the_same_words_say_so_for_the_whole_blog():
+    posts = [Post(path=f"p{i}.md", title="同じ題", body="同じ本文", tags=("a",),
+                  date=dt.date(2024, 1, 1) + dt.timedelta(days=i)) for i in range(60)]
+    with pytest.raises(ModelError, match="no words to learn from: .* of the 60 posts"):
+        Suggester().fit(posts)
+
+
 def test_a_blog_with_one_tag_trains_quietly(corpus):
     # Only the Python posts are tagged, all alike: the tag model has one column, which
     # scikit-learn's convention would read as one target, with a warning each fit.

@@ -108,9 +108,11 @@ def fit(
     # the counts (a count of 2,000 posts takes a second).
     vectorizer = vectorizer_for(config)
     counts = vectorizer.count(docs)
+    # Fitted before choosing: posts with no words to learn from are told of as a whole,
+    # not as the first validation window.
+    X = vectorizer.fit_counts(counts, len(docs))
     choices = choose(docs, counts, labels.posts, labels.tag_labels, labels.max_tags, config,
                      previous, n_jobs, Mentions(words))
-    X = vectorizer.fit_counts(counts, len(docs))
     with ThreadPoolExecutor(1) as pool:
         # Hashing every post for the card takes a while: done while the models fit.
         data_fingerprint = pool.submit(fingerprint, labels.originals)
