@@ -141,3 +141,10 @@ def test_a_huge_heading_line_is_read_in_one_pass():
     # found in one scan of the line; a lazy pattern over it would take hours.
     title = parse_post("---\ndate: 2024-01-01\n---\n# x" + " #" * 2_000_000 + "\n本文").title
     assert title == "x" + " #" * 1_999_999
+
+
+@pytest.mark.parametrize("value", [" " * 3_000_000, "a" * 3_000_000, "Jan " * 750_000])
+def test_a_huge_date_string_is_read_in_one_pass(value):
+    # The date patterns are anchored, with no nested repetition: a few megabytes of what
+    # almost matches is one scan, not a backtracking blow-up.
+    assert parse_post(f"---\ndate: '{value}'\n---\n本文", "post.md").date is None
