@@ -553,6 +553,7 @@ def test_info_prints_the_card(capsys, model_dir):
     assert "rare tags left out: 1" in out
     assert "chosen: categories " in out and "validation windows: 5 posts from " in out
     assert "a tag named in the title adds " in out
+    assert "seldom-used tags named in a draft's title: " in out and "not suggested" in out
     assert "  plain: category accuracy " in out and "  tuned, very recent: " in out
     assert "convention: tag is category share: 0.0" in out
     assert "scikit-learn" in out and "unidic-lite" in out

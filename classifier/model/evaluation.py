@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..text.tokens import TokenCache
 from .config import TrainingConfig
 from .ranking import ndcg
-from .series import label_of, render
+from .series import label_of
 from .suggest import Suggester
 
 K_VALUES = (1, 3, 5)
@@ -109,23 +109,12 @@ def _first(post: Post) -> str | None:
 
 def _model_predictions(suggester, test_posts: Sequence[Post], cache: TokenCache | None,
                        n_jobs: int) -> tuple:
-    """(best category, ranked tags, suggested tags) of each test post."""
+    """(best category, ranked tags, suggested tags) of each test post, as suggested."""
     docs = suggester.documents(test_posts, cache=cache, n_jobs=n_jobs)
-    cats, tags, _ = suggester.score(docs)
-    predicted = ([suggester.category_labels_[k] for k in cats.argmax(axis=1)] if cats is not None
-                 else [None] * len(test_posts))
-    ranked, chosen = [], []
-    for i in range(len(test_posts)):
-        if tags is None:
-            ranked.append([])
-            chosen.append([])
-            continue
-        order = np.argsort(-tags[i], kind="stable")
-        date = test_posts[i].date
-        ranked.append([render(suggester.tag_labels_[k], date) for k in order])
-        chosen.append([render(suggester.tag_labels_[k], date)
-                       for k in suggester.choose_tags(tags[i])])
-    return predicted, ranked, chosen
+    suggestions = suggester.suggestions(test_posts, docs, suggester.score(docs))
+    return ([s.category.label if s.category else None for s in suggestions],
+            [[t.label for t in s.tag_candidates] for s in suggestions],
+            [[t.label for t in s.tags] for s in suggestions])
 
 
 def _unknown_tags(suggester, test_posts: Sequence[Post]) -> int:

@@ -11,6 +11,7 @@ from .card import ModelCard, TrainingFacts
 from .config import TrainingConfig
 from .features import DocumentVectorizer
 from .linear import LinearModel
+from .named_tags import NamedTags
 from .neighbours import PostIndex
 
 
@@ -63,4 +64,5 @@ class Fitted:
     tag_calibration: tuple[float, float] = (1.0, 0.0)  # Platt's (a, b) of the tag scores
     tag_words: tuple[tuple[str, ...], ...] = ()  # each tag's label as tokens (see mentions)
     tag_mentions: tuple[float, float] = (0.0, 0.0)  # what a mention in title, body adds
+    named_tags: NamedTags | None = None  # seldom-used tags a title may name; None: none
     report: TrainingReport | None = None

@@ -28,6 +28,7 @@ from .features import DocumentVectorizer
 from .fitted import Fitted
 from .linear import LinearModel
 from .mentions import NO_MENTIONS
+from .named_tags import NamedTags
 from .neighbours import PostIndex
 from .suggest import Suggester
 
@@ -56,6 +57,9 @@ def _state(s: Suggester) -> tuple[dict, dict[str, np.ndarray], dict[str, sp.csr_
             "tag_calibration": list(s.tag_calibration_),
             "tag_words": [list(words) for words in s.tag_words_],
             "tag_mentions": list(s.tag_mentions_),
+            "named_tags": ({"labels": list(s.named_tags_.labels),
+                            "words": [list(w) for w in s.named_tags_.words],
+                            "rate": s.named_tags_.rate} if s.named_tags_ else None),
         },
         "boilerplate": {"min_share": boilerplate.min_share, "min_posts": boilerplate.min_posts,
                         "threshold": int(boilerplate.threshold_)},
@@ -224,6 +228,14 @@ def _neighbours(params: JsonPart, arrays: Arrays, files: ModelFiles, n_tags: int
         params.integer("k", minimum=1))
 
 
+def _named_tags(params: JsonPart) -> NamedTags:
+    labels = params.strings("labels")
+    rate = params.number("rate")
+    check(0 <= rate <= 1, f"{params.where}rate is not within [0, 1]", params.path)
+    return NamedTags(tuple(labels), tuple(map(tuple, params.string_lists("words", len(labels)))),
+                     float(rate))
+
+
 def load_model(folder: str) -> tuple[Suggester, ModelCard]:
     """Load a model saved by ``save_model``: JSON and arrays only, never a pickle."""
     card = read_card(folder)
@@ -246,6 +258,7 @@ def load_model(folder: str) -> tuple[Suggester, ModelCard]:
     tag_model = _tag_model(tags, arrays, n_tags, n_terms) if tags else None
     index = params.section("neighbours", optional=True)
     plain = params.section("plain_tag_model", optional=True)
+    named = top.section("named_tags", optional=True)  # absent in an older model's file
     fitted = Fitted(
         boilerplate=_boilerplate(params.section("boilerplate"), arrays),
         vectorizer=vectorizer,
@@ -259,6 +272,7 @@ def load_model(folder: str) -> tuple[Suggester, ModelCard]:
         tag_calibration=tuple(top.floats("tag_calibration", [1.0, 0.0])),
         tag_words=tuple(map(tuple, top.string_lists("tag_words", len(tag_labels)))),
         tag_mentions=tuple(top.floats("tag_mentions", list(NO_MENTIONS))),
+        named_tags=_named_tags(named) if named else None,
     )
     # min_tags and max_chars, read when suggesting, are the card's config.
     config = TrainingConfig.from_json(card.training.config, os.path.join(folder, CARD_FILE))

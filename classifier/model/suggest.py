@@ -59,6 +59,11 @@ class Suggestion:
         return out
 
 
+def _merged(learned: list[Scored], named: list[Scored]) -> list[Scored]:
+    """Both, best first; on a tie the tag model's first."""
+    return sorted([*learned, *named], key=lambda s: -s.score)
+
+
 class Suggester:
     """A blog's category and tag suggester, an estimator in scikit-learn's way:
     ``Suggester(config).fit(posts)``, then ``suggest_posts`` or ``suggest_text``.
@@ -119,6 +124,7 @@ class Suggester:
         self.tag_calibration_ = fitted.tag_calibration
         self.tag_words_, self.tag_mentions_ = fitted.tag_words, fitted.tag_mentions
         self.mentions_ = Mentions(self.tag_words_)
+        self.named_tags_ = fitted.named_tags
         self.report_ = fitted.report
         # Label -> index, built once: an editor asks the terms of every label it lists.
         self.label_positions_ = {
@@ -171,14 +177,18 @@ class Suggester:
         for post in posts:
             if not (post.title.strip() or post.body.strip()):
                 raise InputError("the draft is empty", path=post.path, field="text")
-        return self.suggestions(posts, self.score(self.documents(posts)), limit=limit,
+        docs = self.documents(posts)
+        return self.suggestions(posts, docs, self.score(docs), limit=limit,
                                 threshold=threshold, explain=explain)
 
-    def suggestions(self, posts: Sequence[Post], scored, *, limit: int | None = None,
-                    threshold: float | None = None, explain: int = 0) -> list[Suggestion]:
-        """Suggestions for posts already scored (``scored``: what ``score`` gave for their
-        documents), for a caller that uses the scores too."""
+    def suggestions(self, posts: Sequence[Post], docs: Sequence[Document], scored, *,
+                    limit: int | None = None, threshold: float | None = None,
+                    explain: int = 0) -> list[Suggestion]:
+        """Suggestions for posts already scored (``docs``: their documents, ``scored``:
+        what ``score`` gave for them), for a caller that uses the scores too."""
         cats, tags, X = scored
+        threshold = self.tag_threshold_ if threshold is None else threshold
+        upper = self.max_tags_ if limit is None else limit
         out = []
         for i in range(len(posts)):
             categories = []
@@ -188,19 +198,30 @@ class Suggester:
             tag_scores = tags[i] if tags is not None else np.zeros(0)
             chosen = self.choose_tags(tag_scores, limit, threshold) if tags is not None else []
             order = np.argsort(-tag_scores, kind="stable")[:N_CANDIDATES]
+            learned = self._scored_tags(chosen, tag_scores, posts[i].date)
+            named = self._named(docs[i])
             suggestion = Suggestion(
                 category=categories[0] if categories else None,
                 categories=categories,
-                tags=self._scored_tags(chosen, tag_scores, posts[i].date),
-                tag_candidates=self._scored_tags(order, tag_scores, posts[i].date),
+                tags=(_merged(learned, named)[:upper] if named and named[0].score >= threshold
+                      else learned),
+                tag_candidates=_merged(self._scored_tags(order, tag_scores, posts[i].date),
+                                       named)[:N_CANDIDATES],
             )
             if explain:
-                suggestion.explanations = self._explain(X[i], suggestion, chosen, explain)
+                suggestion.explanations = self._explain(
+                    X[i], suggestion, dict(zip(learned, chosen, strict=True)), explain)
                 if self.neighbours_ is not None:
                     suggestion.similar_posts = [Scored(title, sim) for title, sim in
                                                 self.neighbours_.similar(X[i], 3)]
             out.append(suggestion)
         return out
+
+    def _named(self, doc: Document) -> list[Scored]:
+        """The seldom-used tags the document's title names (``named_tags``), at their
+        score."""
+        named = self.named_tags_
+        return [Scored(t, named.rate) for t in named.named(doc)] if named else []
 
     def _scored_tags(self, indices, scores: np.ndarray, date) -> list[Scored]:
         # A series label takes the draft's year: `advent{year}` is `advent2025` in 2025.
@@ -235,13 +256,17 @@ class Suggester:
         return [Scored(str(vocabulary[columns[j]]), float(contributions[j]))
                 for j in best if contributions[j] > 0]
 
-    def _explain(self, x, suggestion: Suggestion, chosen: list[int],
+    def _explain(self, x, suggestion: Suggestion, learned: dict[Scored, int],
                  n: int) -> dict[str, dict[str, list[Scored]]]:
-        """The terms of this draft that added most to each suggested label's score."""
+        """The terms of this draft that added most to each suggested label's score
+        (``learned``: each tag the tag model scored, and its index); a tag the title names
+        (``named_tags``) is its own term, at its score."""
         out: dict[str, dict[str, list[Scored]]] = {"category": {}, "tags": {}}
         if suggestion.category and self.category_model_ is not None:
             label = suggestion.category.label
             out["category"][label] = self.terms(x, "category", label, n)
-        for k, tag in zip(chosen, suggestion.tags, strict=True):
-            out["tags"][tag.label] = self.terms(x, "tags", self.tag_labels_[k], n)
+        for tag in suggestion.tags:
+            k = learned.get(tag)
+            out["tags"][tag.label] = ([tag] if k is None
+                                      else self.terms(x, "tags", self.tag_labels_[k], n))
         return out

@@ -21,6 +21,7 @@ from .documents import learn_documents
 from .fitted import Fitted, TrainingReport
 from .fitting import fit_models, vectorizer_for
 from .mentions import NO_MENTIONS, Mentions, tag_words
+from .named_tags import NamedTags, named_rate, rate_of
 from .selection import Choices, choose
 from .series import find_series, to_series
 
@@ -70,7 +71,24 @@ def _read_labels(posts: Sequence[Post], config: TrainingConfig) -> _Labels:
         max_tags=config.max_tags or conventions["max_tags"], conventions=conventions)
 
 
-def _report(labels: _Labels, choices: Choices, data_fingerprint: str) -> TrainingReport:
+def _named_tags(labels: _Labels, docs: Sequence, words_of: dict[str, tuple[str, ...]],
+                config: TrainingConfig, threshold: float,
+                has_tags: bool) -> tuple[NamedTags | None, dict]:
+    """The seldom-used tags a draft's title may name (``named_tags``), if one-off tags
+    are the blog's habit (``conventions``) and its newest titles carried them often enough
+    to reach the tag threshold; and the figures."""
+    carried, named = named_rate(labels.posts, docs, words_of, config.min_tag_count)
+    rate = rate_of(carried, named)
+    rare = sorted(t for t in labels.rare if words_of[t])
+    used = (has_tags and bool(rare) and labels.conventions["one_off_tags"]
+            and rate >= threshold)
+    found = {"titles": named, "carried": carried, "rate": rate, "used": used}
+    return (NamedTags(tuple(rare), tuple(words_of[t] for t in rare), rate) if used
+            else None), found
+
+
+def _report(labels: _Labels, choices: Choices, data_fingerprint: str,
+            validation: dict) -> TrainingReport:
     dates = [p.date for p in labels.posts if p.date]
     counts = labels.tag_counts
     return TrainingReport(
@@ -80,7 +98,7 @@ def _report(labels: _Labels, choices: Choices, data_fingerprint: str) -> Trainin
         rare_tags=dict(sorted(labels.rare.items(), key=lambda kv: -kv[1])),
         tag_threshold=choices.tag_threshold,
         max_tags=labels.max_tags,
-        validation=choices.validation,
+        validation=validation,
         fingerprint=data_fingerprint,
         date_range=(str(min(dates)) if dates else None, str(max(dates)) if dates else None),
         half_life_days={"category": choices.category.half_life_days,
@@ -103,7 +121,10 @@ def fit(
     start_workers(n_jobs)  # they start up while the posts are read from the cache
     boilerplate, docs = learn_documents(labels.posts, config.max_chars, cache=cache,
                                         n_jobs=n_jobs, progress=progress)
-    words = tag_words(labels.tag_labels, tokenize_many(labels.tag_labels, cache=cache))
+    every = list(labels.tag_counts)  # the rare tags too, for ``named_tags``
+    words_of = dict(zip(every, tag_words(every, tokenize_many(every, cache=cache)),
+                        strict=True))
+    words = [words_of[t] for t in labels.tag_labels]
     # Counted once: each validation window's vectorizer and the final one are fitted from
     # the counts (a count of 2,000 posts takes a second).
     vectorizer = vectorizer_for(config)
@@ -118,6 +139,8 @@ def fit(
         data_fingerprint = pool.submit(fingerprint, labels.originals)
         models = fit_models(X, labels.posts, labels.tag_labels, choices.category, choices.tags,
                             n_jobs, choices.calibration["categories"])
+    named, found = _named_tags(labels, docs, words_of, config, choices.tag_threshold,
+                               models.tag_model is not None)
     return Fitted(
         boilerplate=boilerplate, vectorizer=vectorizer, category_model=models.category_model,
         category_labels=models.category_labels, tag_model=models.tag_model,
@@ -129,4 +152,6 @@ def fit(
         tag_calibration=tuple(choices.calibration["tags"]),
         tag_words=tuple(words),
         tag_mentions=tuple(choices.calibration.get("mentions", NO_MENTIONS)),
-        report=_report(labels, choices, data_fingerprint.result()))
+        named_tags=named,
+        report=_report(labels, choices, data_fingerprint.result(),
+                       {**choices.validation, "named_tags": found}))

@@ -59,6 +59,11 @@ def _print_choices(validation: dict) -> None:
     for name, figures in (validation.get("candidates") or {}).items():
         print(f"  {name}: " + ", ".join(f"{k.replace('_', ' ')} {v:.3f}"
                                         for k, v in figures.items()))
+    named = validation.get("named_tags")
+    if named:
+        print(f"seldom-used tags named in a draft's title: {named['carried']} of the "
+              f"{named['titles']} newest titles that named one carried it (score "
+              f"{named['rate']:.2f}); " + ("suggested" if named["used"] else "not suggested"))
     mentions = (validation.get("calibration") or {}).get("mentions")
     if mentions:
         print(f"a tag named in the title adds {mentions[0]:.2f} to its log-odds, "

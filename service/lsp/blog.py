@@ -119,10 +119,11 @@ class Model:
             self.readings.move_to_end(key)
             return self.readings[key]
         s = self.suggester
-        scored = cats, tags, X = s.score(s.documents([post]))
+        docs = s.documents([post])
+        scored = cats, tags, X = s.score(docs)
         scores = model_scores(s, cats[0] if cats is not None else (),
                               tags[0] if tags is not None else (), post.date)
-        suggestion = s.suggestions([post], scored, explain=EXPLAIN)[0]
+        suggestion = s.suggestions([post], docs, scored, explain=EXPLAIN)[0]
         self.readings[key] = Reading(scores, suggestion, X[0], s)
         while len(self.readings) > _READINGS:
             self.readings.popitem(last=False)
