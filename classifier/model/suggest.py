@@ -79,7 +79,9 @@ class Suggester:
     ``tag_blend_`` times the plain model's score; made a probability by
     ``tag_calibration_`` (Platt scaling fitted on the validation windows), with
     ``tag_mentions_`` added to its log-odds when the draft's title or body names the tag
-    (``tag_words_``: each tag's label as tokens; see ``mentions``).
+    (``tag_words_``: each tag's label as tokens; see ``mentions``). ``named_tags_`` (None
+    on most blogs): tags used too seldom to learn, suggested at their own score when the
+    draft's title names one (see ``named_tags``).
     """
 
     def __init__(self, config: TrainingConfig | None = None) -> None:
