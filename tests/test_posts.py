@@ -399,6 +399,9 @@ def test_a_page_bundle_takes_its_date_from_the_front_matter():
     ("tags: 'a,,b,'", (), ("a", "b"), ("categories", "tags")),
     ("tags: [2024-01-01, 2024, python]", (), ("2024-01-01", "2024", "python"),
      ("categories", "tags")),
+    # Hexo: several category paths, each a list.
+    ("categories:\n  - [Diary, Games]\n  - [Life]", ("Diary", "Games", "Life"), (),
+     ("categories", "tags")),
     # A key that names one label holds one, spaces, commas and all (Jekyll's `category`).
     ("category: Web Development\ntag: Spring Boot", ("Web Development",), ("Spring Boot",),
      ("category", "tag")),

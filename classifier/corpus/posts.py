@@ -229,6 +229,9 @@ def _labels(value: object, path: str, name: str, line: int | None) -> tuple[str,
     if isinstance(value, str):
         return tuple(label for label, _, _ in string_labels(value, name))
     if isinstance(value, list | tuple):
+        # Hexo writes several category paths as lists in the list (`- [Diary, Games]`).
+        value = [v for item in value
+                 for v in (item if isinstance(item, list | tuple) else (item,))]
         out = []
         for item in value:
             if isinstance(item, dict):
