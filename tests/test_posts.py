@@ -6,7 +6,10 @@ import datetime as dt
 import os
 
 import pytest
+import yaml
 from conftest import BROKEN, DRAFTS, HUGO, JEKYLL, TAGSONLY, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bunrui.classifier import PostError, load_corpus, parse_post, read_post
 from bunrui.classifier.corpus.posts import iter_post_paths, split_front_matter
@@ -460,3 +463,28 @@ def test_a_site_root_is_read_where_its_generator_keeps_posts(tmp_path, layout, p
         path.write_text(f"---\ntitle: {title}\n---\n本文\n", encoding="utf-8")
     found = [os.path.relpath(p, tmp_path) for p in iter_post_paths([tmp_path])]
     assert found == posts
+
+
+_KEYS = ["title", "Title", "tags", "Tags", "tag", "topics", "categories", "category",
+         "Category", "date", "Date", "pubDate", "published", "published_at", "updated_at",
+         "draft", "created_time"]
+_SCALARS = (st.text(max_size=20) | st.integers() | st.booleans() | st.none()
+            | st.dates() | st.floats(allow_nan=False))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+    st.sampled_from(["label", "name", "title", "slug"]), inner, max_size=2), max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=8))
+def test_any_front_matter_is_a_post_or_a_post_error(fields):
+    # Whatever a blog writes under the keys bunrui reads: a Post whose labels are text and
+    # whose date is a date, or a PostError naming the file; never another exception.
+    text = "---\n" + yaml.safe_dump(fields, allow_unicode=True) + "---\n本文\n"
+    try:
+        post = parse_post(text, "post.md")
+    except PostError as exc:
+        assert exc.path == "post.md"
+        return
+    assert all(isinstance(label, str) for label in (*post.tags, *post.categories))
+    assert post.date is None or isinstance(post.date, dt.date)
+    assert isinstance(post.title, str) and isinstance(post.draft, bool)
