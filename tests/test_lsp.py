@@ -23,7 +23,13 @@ from bunrui.classifier import (
     save_model,
 )
 from bunrui.classifier.conform import conform
+from bunrui.classifier.model.suggest import Scored, Suggestion
+from bunrui.classifier.taxonomy import Taxonomy
 from bunrui.service.cli import main
+from bunrui.service.lsp.actions import _filled_tags
+from bunrui.service.lsp.blog import Reading
+from bunrui.service.lsp.documents import View
+from bunrui.service.lsp.positions import Positions
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -378,3 +384,22 @@ async def test_a_retrained_model_is_loaded(client, blog, tmp_path):
         assert len(before) > 1 and len(after) == 1
     finally:
         configure(client, model)
+
+
+@pytest.mark.parametrize(("as_tags", "text", "key"), [
+    (False, "---\ntitle: 題\n---\n本文\n", "tags"),
+    # A blog whose categories are its tags: a draft without them gets them filled there.
+    (True, "---\ntitle: 題\nCategory: []\n---\n本文\n", "Category"),
+])
+async def test_suggested_tags_are_filled_where_the_blog_keeps_them(as_tags, text, key):
+    tags = [Scored("温泉", 0.8), Scored("京都", 0.6)]
+    reading = Reading(None, Suggestion(None, [], tags, tags), None, None)
+    view = View("file:///d.md", 1, "d.md", text, Positions(text), parse_post(text, "d.md"),
+                None, Taxonomy(categories_as_tags=as_tags), None, reading)
+    filled = _filled_tags(view)
+    assert f"{key}: [温泉, 京都]\n" in filled
+    post = parse_post(filled, "d.md")
+    assert (post.categories if as_tags else post.tags) == ("温泉", "京都")
+    # A draft that has them already is left as it is.
+    view.post = post
+    assert _filled_tags(view) is None

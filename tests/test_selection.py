@@ -231,3 +231,36 @@ def test_several_categories_a_post_are_the_blogs_convention(tmp_path):
     # One category a post: one is the most.
     one = Suggester().fit(topical_posts(60)).report_.card(TrainingConfig())
     assert one.conventions["max_categories"] == 1
+
+
+def hatena_posts(several: float = 0.5) -> list[Post]:
+    """A blog with no tags, whose posts carry their topic and, on ``several`` of them, a
+    second category: its categories are its tags (Hatena's `Category:` list)."""
+    posts = topical_posts(60, tags=())
+    return [Post(**{**vars(p), "categories": (*p.categories, "日記")})
+            if i < len(posts) * several else p for i, p in enumerate(posts)]
+
+
+def test_categories_are_the_tags_of_a_blog_without_tags_that_carries_several(tmp_path):
+    suggester = Suggester().fit(hatena_posts())
+    card = suggester.report_.card(TrainingConfig())
+    assert card.conventions["categories_as_tags"] is True
+    assert sorted(suggester.tag_labels_) == sorted([*TOPICS, "日記"])  # learned as tags
+    assert sorted(suggester.category_labels_) == sorted(TOPICS)  # and the first as category
+    suggestion = suggester.suggest_text("# 味噌汁の作り方\n\n出汁を取り、豆腐を入れる。")
+    assert suggestion.category.label == "料理"
+    assert "料理" in [t.label for t in suggestion.tags]
+    # `check` holds the categories to the tag rules: a repeat is a duplicate; a new one is
+    # a new tag, not a category outside the taxonomy.
+    checker = Checker(resolve_taxonomy(None, start=str(tmp_path), card=card))
+    post = Post(path="new.md", title="味噌汁", body="出汁", categories=("料理", "料理", "新顔"),
+                date=dt.date(2024, 6, 1), label_keys={"categories": "Category"})
+    found = {(f.rule, f.field, f.item) for f in checker.check_post(post)}
+    assert ("tag-duplicate", "Category", 1) in found and ("tag-new", "Category", 2) in found
+    assert ("tags-too-many", "Category", None) in found  # most a post carries: 2
+    assert not any(rule.startswith("category-") for rule, _, _ in found)
+
+
+def test_one_category_a_post_is_no_tag():
+    card = Suggester().fit(hatena_posts(several=0.2)).report_.card(TrainingConfig())
+    assert card.conventions["categories_as_tags"] is False and card.labels["tags"] == {}

@@ -98,11 +98,16 @@ class PostContext:
         self.scores = scores
         self.view = view
         self.lines = Lines(post, text)
+        # On a blog whose categories are its tags, a post without tags has its categories
+        # held to the tag rules too.
+        as_tags = view.taxonomy.categories_as_tags and not post.tags
+        self.tags = post.categories if as_tags else post.tags
         # The front-matter key of each field: `category`, Zenn's `topics`, …
-        self.keys = {CATEGORIES: post.label_key(CATEGORIES), TAGS: post.label_key(TAGS)}
+        self.keys = {CATEGORIES: post.label_key(CATEGORIES),
+                     TAGS: post.label_key(CATEGORIES if as_tags else TAGS)}
         self.labels = {
             CATEGORIES: [Label(i, c, c, label_key(c)) for i, c in enumerate(post.categories)],
-            TAGS: _tag_labels(post.tags),
+            TAGS: _tag_labels(self.tags),
         }
         self.verdicts = {CATEGORIES: Verdicts(), TAGS: Verdicts()}  # on each field as a whole
 

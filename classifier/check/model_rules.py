@@ -52,7 +52,7 @@ def category_mismatch(ctx: PostContext) -> Iterator[Hit]:
 def tag_likely_missing(ctx: PostContext) -> Iterator[Hit]:
     scores, view = ctx.scores, ctx.view
     t, th = view.taxonomy, view.thresholds
-    if not (scores and scores.tags) or (t.max_tags and len(ctx.post.tags) >= t.max_tags):
+    if not (scores and scores.tags) or (t.max_tags and len(ctx.tags) >= t.max_tags):
         return  # no room for another tag: suggesting one would only be noise
     present = _present_keys(ctx)
     shown = 0

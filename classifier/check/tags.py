@@ -27,7 +27,7 @@ def _after(rule_id: str) -> tuple[str, ...]:
 
 @rule("tags-missing", "warning", "the post has no tags", scope=FIELD, field=TAGS)
 def tags_missing(ctx: PostContext) -> Iterator[Hit]:
-    if ctx.post.tags or not ctx.view.taxonomy.min_tags:
+    if ctx.tags or not ctx.view.taxonomy.min_tags:
         return
     scores = ctx.scores
     yield Hit("the post has no tags" + (f"; the model suggests {ctx.view.top_tags(scores, 3)}"
@@ -37,7 +37,7 @@ def tags_missing(ctx: PostContext) -> Iterator[Hit]:
 @rule("tags-too-few", "warning", "fewer tags than the taxonomy's minimum", scope=FIELD,
       field=TAGS)
 def tags_too_few(ctx: PostContext) -> Iterator[Hit]:
-    tags, least = ctx.post.tags, ctx.view.taxonomy.min_tags
+    tags, least = ctx.tags, ctx.view.taxonomy.min_tags
     if tags and len(tags) < least:
         yield Hit(f"{len(tags)} tag(s); the taxonomy asks for at least {least}")
 
@@ -45,7 +45,7 @@ def tags_too_few(ctx: PostContext) -> Iterator[Hit]:
 @rule("tags-too-many", "warning", "more tags than the taxonomy's maximum", scope=FIELD,
       field=TAGS)
 def tags_too_many(ctx: PostContext) -> Iterator[Hit]:
-    tags, most = ctx.post.tags, ctx.view.taxonomy.max_tags
+    tags, most = ctx.tags, ctx.view.taxonomy.max_tags
     if most and len(tags) > most:
         yield Hit(f"{len(tags)} tags; the taxonomy allows at most {most}")
 

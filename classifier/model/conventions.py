@@ -26,6 +26,10 @@ OPTIONAL_SHARE = 0.1
 # suite's blogs: mamezou 18%, lacolaco 14%, znz 12%; allforces 0.3%, where such a tag is a
 # slip (`EU AI法` once, then 「EU AI法」 in many titles, tagged `AI規制対応`).
 ONE_OFF_SHARE = 0.05
+# On a blog without tags, where at least this share of the posts with a category carry
+# several, the categories are the blog's tags (Hatena's `Category:` list, Quarto's
+# `categories`): they are learned as tags too, and `check` holds them to the tag rules.
+CATEGORIES_AS_TAGS_SHARE = 0.3
 # The most tags a post gets: this percentile of the blog's tags per post, at most MAX_TAGS.
 # The most categories likewise: Hexo's `categories: [技術, Python]` (a path), Jekyll's
 # several, Hatena's `Category:` list.
@@ -39,6 +43,15 @@ def tag_is_category_share(posts: Sequence[Post]) -> float:
         return 0.0
     return float(np.mean([bool({label_key(c) for c in p.categories}
                                 & {label_key(t) for t in p.tags}) for p in with_category]))
+
+
+def categories_as_tags(posts: Sequence[Post]) -> bool:
+    """Whether ``posts`` (as read) use their categories as tags: no post has a tag, and a
+    fair share of those with a category carry several."""
+    with_category = [p for p in posts if p.categories]
+    return (bool(with_category) and not any(p.tags for p in posts)
+            and float(np.mean([len(p.categories) > 1 for p in with_category]))
+            >= CATEGORIES_AS_TAGS_SHARE)
 
 
 def most_labels(counts: Sequence[int]) -> int:
@@ -58,8 +71,10 @@ def category_note(counts: Counter) -> str | None:
     return None
 
 
-def learn_conventions(posts: Sequence[Post], category_counts: Counter) -> dict:
-    """The blog's conventions, as the model card holds them."""
+def learn_conventions(posts: Sequence[Post], category_counts: Counter,
+                      as_tags: bool = False) -> dict:
+    """The blog's conventions, as the model card holds them (``as_tags``: the posts'
+    categories were copied to their tags, ``categories_as_tags``)."""
     share = tag_is_category_share(posts)
     untagged = float(np.mean([not p.tags for p in posts])) if posts else 0.0
     uses = Counter(t for p in posts for t in dict.fromkeys(p.tags))
@@ -70,7 +85,8 @@ def learn_conventions(posts: Sequence[Post], category_counts: Counter) -> dict:
                  "untagged_share": round(untagged, 4),
                  "tags_optional": untagged >= OPTIONAL_SHARE,
                  "one_off_tag_share": round(one_off, 4),
-                 "one_off_tags": one_off >= ONE_OFF_SHARE}
+                 "one_off_tags": one_off >= ONE_OFF_SHARE,
+                 "categories_as_tags": as_tags}
     if len(category_counts) >= 2:
         uncategorized = float(np.mean([not p.categories for p in posts]))
         out.update(uncategorized_share=round(uncategorized, 4),

@@ -16,7 +16,7 @@ from ..text.tokens import TokenCache, content_hash, tokenize_many
 from ..workers import start_workers
 from .card import ModelCard
 from .config import TrainingConfig
-from .conventions import learn_conventions
+from .conventions import categories_as_tags, learn_conventions
 from .documents import learn_documents
 from .fitted import Fitted, TrainingReport
 from .fitting import fit_models, vectorizer_for
@@ -54,8 +54,11 @@ def _read_labels(posts: Sequence[Post], config: TrainingConfig) -> _Labels:
     originals = sorted(posts, key=lambda p: (p.date or dt.date.min, p.path))
     if len(originals) < 2:
         raise ModelError(f"need at least 2 posts to train, got {len(originals)}")
-    series = find_series(originals) if config.tag_series else frozenset()
-    posts = [replace(p, tags=to_series(p.tags, series)) if series else p for p in originals]
+    # A blog whose categories are its tags (``categories_as_tags``) learns them as both.
+    as_tags = categories_as_tags(originals)
+    posts = [replace(p, tags=p.categories) for p in originals] if as_tags else originals
+    series = find_series(posts) if config.tag_series else frozenset()
+    posts = [replace(p, tags=to_series(p.tags, series)) if series else p for p in posts]
     category_counts = Counter(p.categories[0] for p in posts if p.categories)
     categories_used = Counter(c for p in posts for c in dict.fromkeys(p.categories))
     tag_counts = Counter(t for p in posts for t in dict.fromkeys(p.tags))
@@ -64,7 +67,7 @@ def _read_labels(posts: Sequence[Post], config: TrainingConfig) -> _Labels:
     tag_labels = sorted(t for t, c in tag_counts.items() if c >= config.min_tag_count)
     if tag_counts and not tag_labels:
         raise ModelError(f"no tag is used at least {config.min_tag_count} times")
-    conventions = learn_conventions(posts, category_counts)
+    conventions = learn_conventions(posts, category_counts, as_tags)
     return _Labels(
         originals, posts, category_counts, categories_used, tag_counts, tag_labels,
         rare={t: c for t, c in tag_counts.items() if c < config.min_tag_count},

@@ -76,11 +76,16 @@ def taxonomy_from_card(card: ModelCard) -> Taxonomy:
     max_tags = card.max_tags
     # The blog's conventions, learned in training (model/conventions.py).
     learned = card.conventions
+    # Where categories are tags, a new one is a new tag (`tag-new`), not an error, and
+    # too many is `tags-too-many`.
     off = [rule for rule, key in (("tag-is-category", "tag_is_category"),
-                                  ("category-missing", "category_optional"))
+                                  ("category-missing", "category_optional"),
+                                  ("category-unknown", "categories_as_tags"),
+                                  ("category-multiple", "categories_as_tags"))
            if learned.get(key) is True]
     most = learned.get("max_categories")
     return Taxonomy(categories=categories, known_tags=known,
+                    categories_as_tags=learned.get("categories_as_tags") is True,
                     max_categories=most if isinstance(most, int) and most > 0 else 1,
                     max_tags=max_tags if isinstance(max_tags, int) and max_tags > 0 else None,
                     min_tags=0 if learned.get("tags_optional") is True else 1,
@@ -120,6 +125,7 @@ def resolve_taxonomy(explicit: str | None = None, start: str | None = None,
             updates["min_tags"] = from_card.min_tags
         if "categories.max_per_post" not in base.declared:
             updates["max_categories"] = from_card.max_categories
+        updates["categories_as_tags"] = from_card.categories_as_tags
         # What the file sets of the rules wins over what the blog's posts showed.
         updates["severities"] = {**from_card.severities, **base.severities}
     updates["sources"] = tuple(sources)

@@ -31,6 +31,9 @@ class Taxonomy:
     disallowed_tags: tuple[str, ...] = ()
     min_tags: int = 1
     max_tags: int | None = None
+    # The blog's categories are its tags too (a learned convention): the tag rules hold
+    # a post's categories when it has no tags.
+    categories_as_tags: bool = False
     severities: Mapping[str, str] = field(default_factory=dict)  # rule id -> severity or "off"
     thresholds: Mapping[str, float] = field(default_factory=dict)  # model-rule overrides
     sources: tuple[str, ...] = ()  # where each part came from, for messages

@@ -66,17 +66,20 @@ def _edit(view: View, new_text: str) -> types.WorkspaceEdit:
 
 
 def _filled_tags(view: View) -> str | None:
-    """The text with a post's empty or missing `tags` set to the suggested ones; None
-    when it has tags, there is no suggestion, or the result would not read back so."""
+    """The text with a post's empty or missing `tags` set to the suggested ones (its
+    categories, on a blog whose categories are its tags); None when it has them, there
+    is no suggestion, or the result would not read back so."""
     post, suggestion = view.post, view.suggestion
-    if post is None or post.tags or suggestion is None or not suggestion.tags:
+    field = "categories" if view.taxonomy.categories_as_tags else "tags"
+    if post is None or post.tags or getattr(post, field) or suggestion is None or (
+            not suggestion.tags):
         return None
     source = locate_front_matter(view.text)
     if source is None:
         return None
     labels = [s.label for s in suggestion.tags]
     values = ", ".join(render(t, "plain", source.format, flow=True) for t in labels)
-    key = post.label_key("tags")  # Zenn's `topics: []` is filled as it is
+    key = post.label_key(field)  # Zenn's `topics: []` is filled as it is
     line = f"{key}: [{values}]" if source.format == "yaml" else f"{key} = [{values}]"
     text = view.text
     if key in post.field_lines:  # `tags:` or `tags: []`: the line is replaced
@@ -89,7 +92,7 @@ def _filled_tags(view: View) -> str | None:
             line = newline + line
     filled = text[:start] + line + text[end:]
     try:
-        if list(parse_post(filled, view.path).tags) != labels:
+        if list(getattr(parse_post(filled, view.path), field)) != labels:
             return None
     except PostError:
         return None
