@@ -301,13 +301,13 @@ def _date(value: object) -> dt.date | None:
     return _parse_date(value) if isinstance(value, str) else None
 
 
-def file_date(path: str) -> dt.date | None:
+def _file_date(path: str) -> dt.date | None:
     """The date of a file name's `YYYY-MM-DD-` prefix (Jekyll's posts)."""
     match = _FILE_DATE.match(os.path.basename(path))
     return _calendar_date(*map(int, match.groups())) if match else None
 
 
-def heading_title(body: str) -> str:
+def _heading_title(body: str) -> str:
     """The text of ``body``'s first line that is not blank if it is a level-1 Markdown
     heading (`# 題`), else ""."""
     line = body.lstrip().split("\n", 1)[0]
@@ -342,7 +342,7 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
         if require_front_matter:
             raise NoFrontMatterError(
                 "no front matter (expected '---' or '+++' on the first line)", path=path)
-        return Post(path=path, title=heading_title(body), body=body, date=file_date(path))
+        return Post(path=path, title=_heading_title(body), body=body, date=_file_date(path))
     data = parse_front_matter(fmt, source, path)
     lines = _field_lines(source)
     key_of = _keys(data)
@@ -358,11 +358,11 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
     dates = map(_date, map(value, DATE_FIELDS))
     return Post(
         path=path,
-        title=str(title) if title is not None and str(title).strip() else heading_title(body),
+        title=str(title) if title is not None and str(title).strip() else _heading_title(body),
         body=body,
         categories=categories,
         tags=tags,
-        date=next(filter(None, dates), None) or file_date(path),
+        date=next(filter(None, dates), None) or _file_date(path),
         draft=_flag(value("draft")) or value("published") is False,
         front_matter=data,
         front_matter_format=fmt,
