@@ -255,7 +255,9 @@ def test_categories_are_the_tags_of_a_blog_without_tags_that_carries_several(tmp
     checker = Checker(resolve_taxonomy(None, start=str(tmp_path), card=card))
     post = Post(path="new.md", title="味噌汁", body="出汁", categories=("料理", "料理", "新顔"),
                 date=dt.date(2024, 6, 1), label_keys={"categories": "Category"})
-    found = {(f.rule, f.field, f.item) for f in checker.check_post(post)}
+    findings = checker.check_post(post)
+    assert all(f.message.endswith("this blog's categories are its tags") for f in findings)
+    found = {(f.rule, f.field, f.item) for f in findings}
     assert ("tag-duplicate", "Category", 1) in found and ("tag-new", "Category", 2) in found
     assert ("tags-too-many", "Category", None) in found  # most a post carries: 2
     assert not any(rule.startswith("category-") for rule, _, _ in found)

@@ -163,8 +163,9 @@ class Checker:
             line = ctx.lines.field(key) if item is None else ctx.lines.item(key, item)
             # A rule's fix names its field; the post names the key it is written under.
             fix = replace(hit.fix, field=key) if hit.fix and hit.fix.field == field else hit.fix
-            out.append(Finding(rule.id, severity, ctx.post.path, line, key, hit.message,
-                               fix, item))
+            message = hit.message + (ctx.tags_aside if field == TAGS else "")
+            out.append(Finding(rule.id, severity, ctx.post.path, line, key, message, fix,
+                               item))
         return out
 
 

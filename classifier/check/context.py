@@ -102,6 +102,8 @@ class PostContext:
         # held to the tag rules too.
         as_tags = view.taxonomy.categories_as_tags and not post.tags
         self.tags = post.categories if as_tags else post.tags
+        # Said after a tag rule's message, so "tag" reads right under `Category:`.
+        self.tags_aside = "; this blog's categories are its tags" if as_tags else ""
         # The front-matter key of each field: `category`, Zenn's `topics`, …
         self.keys = {CATEGORIES: post.label_key(CATEGORIES),
                      TAGS: post.label_key(CATEGORIES if as_tags else TAGS)}
