@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sys
+from types import SimpleNamespace
 
 import pytest
 import pytest_lsp
@@ -22,12 +23,14 @@ from bunrui.classifier import (
     resolve_taxonomy,
     save_model,
 )
+from bunrui.classifier.check import ModelScores
 from bunrui.classifier.conform import conform
 from bunrui.classifier.model.suggest import Scored, Suggestion
 from bunrui.classifier.taxonomy import Taxonomy
 from bunrui.service.cli import main
 from bunrui.service.lsp.actions import _filled_tags
 from bunrui.service.lsp.blog import Reading
+from bunrui.service.lsp.completion import complete as complete_at
 from bunrui.service.lsp.documents import View
 from bunrui.service.lsp.positions import Positions
 
@@ -403,3 +406,26 @@ async def test_suggested_tags_are_filled_where_the_blog_keeps_them(as_tags, text
     # A draft that has them already is left as it is.
     view.post = post
     assert _filled_tags(view) is None
+
+
+async def test_categories_are_completed_as_tags_where_they_are_the_blogs_tags():
+    # Hatena: the `Category:` list is the blog's tags; completion offers the suggested
+    # tags first, then every tag the model knows (not only the first categories).
+    text = "---\nTitle: 題\nCategory: [温泉, ]\n---\n本文\n"
+    tags = [Scored("京都", 0.7), Scored("温泉", 0.6)]
+    scores = ModelScores({"旅行": 0.9}, {"京都": 0.7, "温泉": 0.6, "一人旅": 0.2})
+    # The model as the items' documentation reads it: its tags, no words behind them.
+    model = SimpleNamespace(tag_labels_=["京都", "温泉", "一人旅"], terms=lambda *_: [])
+    reading = Reading(scores, Suggestion(Scored("旅行", 0.9), [Scored("旅行", 0.9)], tags,
+                                         tags), None, model)
+
+    def labels(as_tags: bool) -> list[str]:
+        taxonomy = Taxonomy(categories=("旅行",), known_tags=("京都", "温泉", "一人旅"),
+                            categories_as_tags=as_tags)
+        view = View("file:///d.md", 1, "d.md", text, Positions(text), parse_post(text, "d.md"),
+                    None, taxonomy, None, reading)
+        items = complete_at(view, text.index(", ]") + 2).items
+        return [(i.label, i.data["kind"]) for i in items]
+
+    assert labels(True) == [("京都", "tags"), ("一人旅", "tags")]  # 温泉 is there already
+    assert labels(False) == [("旅行", "categories")]

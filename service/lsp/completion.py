@@ -64,18 +64,20 @@ def complete(view: View, offset: int) -> types.CompletionList | None:
     present = {label_key(w.item.value) for w in written_labels(view.text)
                if w.kind == slot.kind and not w.item.start <= offset <= w.item.end}
     typed = label_key(slot.typed)
+    # On a blog whose categories are its tags, its categories are completed as tags are.
+    kind = TAGS if view.taxonomy.categories_as_tags else slot.kind
     items = []
-    for label, score, suggested in ranked(view, slot.kind):
+    for label, score, suggested in ranked(view, kind):
         key = label_key(label)
         if key in present or not key.startswith(typed):
             continue
-        items.append(_item(view, slot, offset, label, score, suggested, len(items)))
+        items.append(_item(view, slot, kind, offset, label, score, suggested, len(items)))
         if len(items) == MAX_ITEMS:
             break
     return types.CompletionList(is_incomplete=True, items=items)
 
 
-def _item(view: View, slot: Slot, offset: int, label: str, score: float | None,
+def _item(view: View, slot: Slot, kind: str, offset: int, label: str, score: float | None,
           suggested: bool, rank: int) -> types.CompletionItem:
     new_text = (" " if slot.space else "") + _written(label, slot.style, slot.format, slot.flow)
     detail = "" if score is None else f"{score:.3f}"
@@ -83,8 +85,8 @@ def _item(view: View, slot: Slot, offset: int, label: str, score: float | None,
         label=label,
         kind=types.CompletionItemKind.EnumMember,
         detail=f"{detail} suggested" if suggested else detail or None,
-        documentation=documentation(view, slot.kind, label) if rank < DOCUMENTED else None,
-        data={"uri": view.uri, "kind": slot.kind},
+        documentation=documentation(view, kind, label) if rank < DOCUMENTED else None,
+        data={"uri": view.uri, "kind": kind},
         sort_text=f"{rank:04d}",
         # What is typed, as typed: the filtering (width and case folded) is done here, and
         # the editor's own would drop `LLM` for `ｌｌｍ`.
