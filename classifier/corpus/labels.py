@@ -29,31 +29,27 @@ KEY_ONLY = "key-only"
 
 # A list written as one string: `tags: a, b` (Hugo, Pelican) is split at its commas,
 # `tags: a b` (Jekyll) at its spaces.
-_COMMAS = re.compile(r"[^,、，]+")
+# Each match is one label, its surrounding spaces left out.
+_COMMAS = re.compile(r"[^,、，\s](?:[^,、，]*[^,、，\s])?")
 _WORDS = re.compile(r"\S+")
+_WHOLE = re.compile(r"\S(?:.*\S)?", re.DOTALL)
 
 
 # Keys that name one label: `category: Web Development` is one category, as in Jekyll.
 SINGLE_LABEL_KEYS = frozenset({"category", "tag"})
 
 
-def string_labels(value: str, key: str = "tags") -> list[tuple[str, int, int]]:
+def string_labels(value: str, key: str) -> list[tuple[str, int, int]]:
     """The labels of a string-valued label field ``key``, each as (label, start, end) in
     ``value``: the whole string under a key that names one label (``SINGLE_LABEL_KEYS``),
     else split at commas where it has one (a label then may hold spaces), else at spaces."""
     if key.casefold() in SINGLE_LABEL_KEYS:
-        start = len(value) - len(value.lstrip())
-        stripped = value.strip()
-        return [(stripped, start, start + len(stripped))] if stripped else []
-    if not _LIST_SEPARATOR.search(value):
-        return [(m.group(), m.start(), m.end()) for m in _WORDS.finditer(value)]
-    out = []
-    for m in _COMMAS.finditer(value):
-        text = m.group()
-        start = m.start() + len(text) - len(text.lstrip())
-        if text.strip():
-            out.append((text.strip(), start, start + len(text.strip())))
-    return out
+        parts = _WHOLE
+    elif _LIST_SEPARATOR.search(value):
+        parts = _COMMAS
+    else:
+        parts = _WORDS
+    return [(m.group(), m.start(), m.end()) for m in parts.finditer(value)]
 
 
 def label_key(label: str) -> str:

@@ -316,7 +316,8 @@ def _heading_title(body: str) -> str:
     return _CLOSING_HASHES.sub("", line[2:].strip()).strip()
 
 
-def _field_lines(source: str) -> dict[str, int]:
+def field_lines(source: str) -> dict[str, int]:
+    """Each top-level key of a front-matter block and the file line it is first on."""
     lines = {}
     for number, line in enumerate(source.splitlines(), start=2):
         match = TOP_KEY.match(line)
@@ -344,7 +345,7 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
                 "no front matter (expected '---' or '+++' on the first line)", path=path)
         return Post(path=path, title=_heading_title(body), body=body, date=_file_date(path))
     data = parse_front_matter(fmt, source, path)
-    lines = _field_lines(source)
+    lines = field_lines(source)
     key_of = _keys(data)
 
     def value(name: str) -> object:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from bunrui.classifier.corpus.frontmatter import Item, locate_field, locate_front_matter
-from bunrui.classifier.corpus.posts import LABEL_FIELDS, TOP_KEY
+from bunrui.classifier.corpus.posts import LABEL_FIELDS, TOP_KEY, field_lines
 
 from .positions import Positions
 
@@ -36,12 +36,11 @@ def written_labels(text: str) -> list[Written]:
     if source is None:
         return []
     out = []
-    for line in source.text[source.start:source.end].splitlines():
-        match = TOP_KEY.match(line)
-        kind = LABEL_KEYS.get(match.group(1).casefold()) if match else None
-        field = locate_field(source, match.group(1)) if kind else None
+    for key in field_lines(source.text[source.start:source.end]):
+        kind = LABEL_KEYS.get(key.casefold())
+        field = locate_field(source, key) if kind else None
         if field is not None:
-            out += [Written(field.key, kind, i, item) for i, item in enumerate(field.items)]
+            out += [Written(key, kind, i, item) for i, item in enumerate(field.items)]
     return out
 
 
