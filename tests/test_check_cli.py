@@ -130,14 +130,17 @@ def test_list_rules(capsys):
 def test_fix_rewrites_and_rechecks(tmp_path, capsys):
     folder = tmp_path / "fix"
     shutil.copytree(FIX, folder)
-    anchor_before = (folder / "anchor.md").read_bytes()
+    untouched = {name: (folder / name).read_bytes() for name in ("anchor.md", "json.md")}
     code, out, err = run(capsys, "--no-model", "--fix", "--format", "json", folder)
     assert "fixed" in err and "not fixed, left untouched" in err and "anchor.md" in err
-    assert (folder / "anchor.md").read_bytes() == anchor_before
+    assert {name: (folder / name).read_bytes() for name in untouched} == untouched
     remaining = json.loads(out)
     assert not [f for f in remaining if f["path"].endswith("words.md")]
-    # What could not be fixed is still reported (aliases are warnings: the check passes).
-    assert {os.path.basename(f["path"]) for f in remaining} == {"anchor.md", "duplicate-key.md"}
+    # What could not be fixed is still reported (aliases are warnings: the check passes),
+    # at the line of its field.
+    assert {os.path.basename(f["path"]) for f in remaining} == {
+        "anchor.md", "duplicate-key.md", "json.md"}
+    assert {f["line"] for f in remaining if f["path"].endswith("json.md")} == {5}
     assert code == 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sys
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -429,3 +430,17 @@ async def test_categories_are_completed_as_tags_where_they_are_the_blogs_tags():
 
     assert labels(True) == [("京都", "tags"), ("一人旅", "tags")]  # 温泉 is there already
     assert labels(False) == [("旅行", "categories")]
+
+
+async def test_json_front_matter_is_read_but_not_rewritten():
+    # Hugo's JSON front matter: its labels are not located, so nothing is filled or
+    # completed in it, and nothing fails.
+    text = '{\n  "title": "題",\n  "tags": [\n    ""\n  ]\n}\n本文\n'
+    tags = [Scored("温泉", 0.8)]
+    reading = Reading(None, Suggestion(None, [], tags, tags), None, None)
+    post = parse_post(text, "d.md")
+    assert post.front_matter_format == "json" and post.field_lines["tags"] == 3
+    view = View("file:///d.md", 1, "d.md", text, Positions(text), replace(post, tags=()),
+                None, Taxonomy(), None, reading)
+    assert _filled_tags(view) is None
+    assert complete_at(view, text.index('""') + 1) is None

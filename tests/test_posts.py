@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 
 import pytest
@@ -327,11 +328,53 @@ def test_field_lines_skip_nested_keys():
         ("--- \na: 1\n---\n", "yaml", "", 4),
         ("---\na: 1\n...\n本文\n", "yaml", "本文\n", 4),  # YAML's end of document
         ("+++\na = 1\n...\n+++\n本文\n", "toml", "本文\n", 5),  # not TOML's
+        ('{\n"a": 1\n}\n本文\n', "json", "本文\n", 4),  # Hugo's JSON
+        ('{"a": 1} 本文\n', "json", " 本文\n", 1),
     ],
 )
 def test_split_front_matter(text, fmt, body, body_line):
     got_fmt, _, got_body, got_line = split_front_matter(text)
     assert (got_fmt, got_body, got_line) == (fmt, body, body_line)
+
+
+def test_hugo_json_front_matter():
+    text = ('{\n  "title": "JSON の記事",\n  "date": "2024-05-01T10:00:00+09:00",\n'
+            '  "author": {"tags": ["x"]},\n  "tags": ["Hugo", "Go"],\n'
+            '  "categories": "技術"\n}\n\n本文です。\n')
+    post = parse_post(text, "content/posts/a.md")
+    assert (post.title, post.date, post.categories, post.tags) == (
+        "JSON の記事", dt.date(2024, 5, 1), ("技術",), ("Hugo", "Go"))
+    assert post.front_matter_format == "json"
+    # No fence line: the object's first key is on line 2; the nested `tags` is passed over.
+    assert post.field_lines == {"title": 2, "date": 3, "author": 4, "tags": 5, "categories": 6}
+    assert post.body == "\n本文です。\n" and post.body_line == 8
+    assert parse_post('{"title": "一行", "tags": "a b"}\n本文', "b.md").tags == ("a", "b")
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ('{\n  "title": "x",\n}\n本文\n', "c.md:3: invalid JSON front matter: Expecting "
+                                     "property name"),
+    ('{\n  "title": "x"\n本文\n', "c.md:3: invalid JSON front matter"),  # never closed
+    ('{"a": ' + "[" * 100_000 + "\n", "c.md:1: invalid JSON front matter: nested too deep"),
+    ('{"tags": [' + ", ".join(["1"] * 10_001) + "]}\n",
+     "c.md:1: invalid JSON front matter: holds more than 10,000 values"),
+])
+def test_broken_json_front_matter_is_a_post_error_with_its_line(text, error):
+    with pytest.raises(PostError) as caught:
+        parse_post(text, "c.md")
+    assert str(caught.value).startswith(error)
+
+
+@pytest.mark.parametrize("first_line", ["{{< youtube abc >}}", "{% raw %}", "{ 波括弧 }"])
+def test_a_body_that_opens_with_a_brace_is_not_json(first_line):
+    # Hugo's shortcodes and Liquid's tags open many a draft: they are its text.
+    post = parse_post(f"{first_line}\n本文\n", "draft.md", require_front_matter=False)
+    assert post.front_matter_format is None and post.body.startswith(first_line)
+
+
+def test_json_front_matter_holds_no_lone_surrogates():
+    post = parse_post('{"title": "a\\ud800b", "tags": ["\\udfff"]}\n', "s.md")
+    assert (post.title, post.tags) == ("a\ufffdb", ("\ufffd",))
 
 
 def test_drafts_may_lack_front_matter():
@@ -365,6 +408,8 @@ def test_drafts_may_lack_front_matter():
     ("updated_at: '2023-01-02T03:04:05+09:00'", dt.date(2023, 1, 2)),  # Qiita's only date
     ("Date: 2016-02-03", dt.date(2016, 2, 3)),  # keys in another case
     ("PubDate: 'Jul 08 2022'", dt.date(2022, 7, 8)),
+    ("date:\n  created: 2023-12-31\n  updated: 2024-02-01", dt.date(2023, 12, 31)),  # MkDocs
+    ("date: {updated: 2024-02-01}\nlastmod: 2024-03-01", dt.date(2024, 3, 1)),
     ("~: 2020-01-01", None),  # a null key is no field
     ("date: '2024-02-30'", None),
     ("date: 'Smarch 3, 2019'", None),
@@ -428,11 +473,12 @@ def test_a_mapping_tag_without_a_name_is_an_error_naming_the_field():
     ("---\ntitle: 表題\n---\n# 見出し\n本文", "表題"),  # the front matter's wins
     ("---\ndate: 2024-01-01\n---\n## 節\n本文", ""),  # not level 1
     ("---\ndate: 2024-01-01\n---\n本文\n# 後の見出し", ""),  # not the first line
+    ("---\ndate: 2024-01-01\n---\n= AsciiDoc の題\n\n本文", "AsciiDoc の題"),
 ])
 def test_a_post_without_a_title_takes_its_first_level_1_heading(text, title):
     post = parse_post(text, "page.md")
     assert post.title == title
-    assert post.body.lstrip().startswith(("#", "本文"))  # the heading stays in the body
+    assert post.body.lstrip().startswith(("#", "=", "本文"))  # the heading stays in the body
 
 
 def test_a_title_in_another_case_is_read():
@@ -449,6 +495,12 @@ def test_a_title_in_another_case_is_read():
      ["src/content/blog/a.mdx"]),
     ({"blog/2021-08-26-welcome/index.mdx": "Docusaurus", "docs/intro.md": "docs"},
      ["blog/2021-08-26-welcome/index.mdx"]),
+    # MkDocs Material's blog, beside the site's documentation.
+    ({"docs/blog/posts/a.md": "MkDocs", "docs/index.md": "docs", "README.md": "readme"},
+     ["docs/blog/posts/a.md"]),
+    # Hugo's AsciiDoc pages.
+    ({"content/posts/a.adoc": "Hugo", "content/posts/b.asciidoc": "Hugo"},
+     ["content/posts/a.adoc", "content/posts/b.asciidoc"]),
     ({"public/a.md": "Qiita", "node_modules/pkg/README.md": "pkg", "_site/x.html": "built",
       "vendor/gem/doc.md": "gem"}, ["public/a.md"]),
     # Quarto and blogdown: Markdown with code chunks.
@@ -488,3 +540,18 @@ def test_any_front_matter_is_a_post_or_a_post_error(fields):
     assert all(isinstance(label, str) for label in (*post.tags, *post.categories))
     assert post.date is None or isinstance(post.date, dt.date)
     assert isinstance(post.title, str) and isinstance(post.draft, bool)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=8), st.text(max_size=30))
+def test_any_json_front_matter_is_a_post_or_a_post_error(fields, rest):
+    # Hugo's JSON front matter, then anything on its closing line and after.
+    text = json.dumps(fields, default=str, ensure_ascii=False, indent=1) + rest
+    try:
+        post = parse_post(text, "post.md")
+    except PostError as exc:
+        assert exc.path == "post.md"
+        return
+    assert post.front_matter_format == "json"
+    assert all(isinstance(label, str) for label in (*post.tags, *post.categories))
+    assert post.date is None or isinstance(post.date, dt.date)

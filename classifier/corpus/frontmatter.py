@@ -7,8 +7,8 @@ writes a document back exactly). Labels are understood in the shapes blogs use: 
 lists (``tags: [a, "b"]``), block lists (``- a`` lines), a plain or quoted string
 (``category: a``, Jekyll's space-separated ``tags: a b`` or ``tags: a, b``), TOML arrays and
 strings.
-Anything else (anchors and aliases, multi-line strings, nested values) is reported as not
-understood, never guessed at.
+Anything else (anchors and aliases, multi-line strings, nested values, Hugo's JSON front
+matter) is reported as not understood, never guessed at.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class Source:
     """A post's text with its front-matter block located: ``text[start:end]`` is the block."""
 
     text: str
-    format: str  # "yaml" or "toml"
+    format: str  # "yaml", "toml" or "json"
     start: int
     end: int
 
@@ -81,7 +81,9 @@ def locate_front_matter(text: str) -> Source | None:
         return None
     fences_end = len(text) - len(body)
     bom = len(text) - len(text.removeprefix("\ufeff"))
-    start = bom + len(text[bom:fences_end].splitlines(keepends=True)[0])
+    # JSON has no fence line: the object is the block.
+    start = bom if fmt == "json" else bom + len(
+        text[bom:fences_end].splitlines(keepends=True)[0])
     return Source(text, fmt, start, start + len(block))
 
 
@@ -112,6 +114,8 @@ def _locate(source: Source, key: str) -> Field | None:
     line_of = functools.partial(bisect.bisect_right, line_starts)
     if source.format == "yaml":
         return _yaml_field(source, key, line_of)
+    if source.format == "json":
+        raise _Unsupported("JSON front matter")
     return _toml_field(source, key, line_of)
 
 

@@ -1,8 +1,9 @@
-"""Reading posts: front matter (YAML or TOML), labels, dates, and whole corpora."""
+"""Reading posts: front matter (YAML, TOML or JSON), labels, dates, and whole corpora."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import stat
@@ -17,13 +18,21 @@ from ..errors import NoFrontMatterError, PostError
 from .labels import string_labels
 
 # Quarto's and R Markdown's (blogdown's) posts are Markdown with code chunks.
-POST_SUFFIXES = (".md", ".markdown", ".mdx", ".qmd", ".Rmd", ".Rmarkdown", ".html")
+# Hugo reads AsciiDoc too, with the same front matter.
+POST_SUFFIXES = (".md", ".markdown", ".mdx", ".qmd", ".Rmd", ".Rmarkdown", ".adoc",
+                 ".asciidoc", ".html")
 # Where a site root keeps its posts, the first found wins: Jekyll, Hexo, Hugo and Gatsby,
-# Astro, Zenn, Docusaurus.
-POST_FOLDERS = ("_posts", "source/_posts", "content", "src/content", "articles", "blog")
+# Astro, Zenn, MkDocs Material's blog, Docusaurus.
+POST_FOLDERS = ("_posts", "source/_posts", "content", "src/content", "articles",
+                "docs/blog/posts", "blog")
 # Never posts: installed packages (their READMEs) and a site's built copy.
 SKIPPED_FOLDERS = frozenset({"node_modules", "_site", "vendor"})
 _FENCES = {"---": "yaml", "+++": "toml"}
+# Hugo's JSON front matter is an object that opens the file, on a line of its own or with
+# its first key (not `{{<`, a shortcode, nor `{%`, a Liquid tag).
+_JSON_OPENING = re.compile(r'\{\s*(?:"|$)')
+# A key of a JSON object as written, at the start of its line.
+_JSON_KEY = re.compile(r'^[ \t]*\{?[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*:', re.MULTILINE)
 # A post file larger than this is not read: real posts are well under 1 MB.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Values in a front matter once YAML aliases are expanded. Real ones hold a few dozen; an
@@ -93,7 +102,7 @@ class Post:
     date: dt.date | None = None
     draft: bool = False
     front_matter: dict = field(default_factory=dict, compare=False, repr=False)
-    front_matter_format: str | None = None  # "yaml", "toml" or None
+    front_matter_format: str | None = None  # "yaml", "toml", "json" or None
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     body_line: int = 1
     # The front-matter key each label field was read from ("categories" -> "category").
@@ -129,6 +138,8 @@ def split_front_matter(text: str, path: str = "<draft>") -> tuple[str | None, st
     if not lines:
         return None, "", "", 1
     fence = lines[0].rstrip("\r\n").rstrip()
+    if _JSON_OPENING.match(fence):
+        return _split_json(text, path)
     if fence not in _FENCES:
         return None, "", text, 1
     # YAML may also end its front matter with `...`, its end of document (pandoc, R
@@ -141,10 +152,48 @@ def split_front_matter(text: str, path: str = "<draft>") -> tuple[str | None, st
     raise PostError(f"front matter opened with '{fence}' is never closed", path=path, line=1)
 
 
+def _split_json(text: str, path: str) -> tuple[str, str, str, int]:
+    """``split_front_matter`` of a text that opens with a JSON object: the object is the
+    front matter, the body starts on the line after it closes."""
+    try:
+        _, end = json.JSONDecoder().raw_decode(text)
+    except json.JSONDecodeError as exc:
+        raise PostError(f"invalid JSON front matter: {exc.msg}", path=path,
+                        line=exc.lineno) from None
+    except RecursionError:
+        raise PostError("invalid JSON front matter: nested too deep", path=path,
+                        line=1) from None
+    rest = text[end:].split("\n", 1)
+    body = rest[1] if len(rest) > 1 and not rest[0].strip() else text[end:]
+    return "json", text[:end], body, text.count("\n", 0, len(text) - len(body)) + 1
+
+
+def _load_json(source: str) -> object:
+    """A JSON front matter's data (it parsed when it was split), without the lone
+    surrogates its escapes may hold."""
+    data = json.loads(source)
+    if _count_values(data) > MAX_VALUES:
+        raise ValueError(f"holds more than {MAX_VALUES:,} values")
+
+    def clean(value: object) -> object:
+        if isinstance(value, str):
+            return _SURROGATE.sub("\ufffd", value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        return value
+
+    return clean(data)
+
+
 def parse_front_matter(fmt: str, source: str, path: str) -> dict:
     """Parse a front-matter block into a mapping; errors name the file and line."""
     try:
-        data = load_yaml(source) if fmt == "yaml" else tomllib.loads(source)
+        if fmt == "json":
+            data = _load_json(source)
+        else:
+            data = load_yaml(source) if fmt == "yaml" else tomllib.loads(source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         context = getattr(exc, "context_mark", None)
@@ -159,9 +208,11 @@ def parse_front_matter(fmt: str, source: str, path: str) -> dict:
         match = re.search(r"line (\d+)", str(exc))
         line = int(match.group(1)) + 1 if match else None
         raise PostError(f"invalid TOML front matter: {exc}", path=path, line=line) from None
-    except RecursionError:  # tomllib nests arrays by recursion
-        raise PostError("invalid TOML front matter: nested too deep", path=path,
+    except RecursionError:  # tomllib and json nest arrays by recursion
+        raise PostError(f"invalid {fmt.upper()} front matter: nested too deep", path=path,
                         line=2) from None
+    except ValueError as exc:  # JSON's, once split
+        raise PostError(f"invalid JSON front matter: {exc}", path=path, line=1) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -294,6 +345,8 @@ def _parse_date(text: str) -> dt.date | None:
 
 
 def _date(value: object) -> dt.date | None:
+    if isinstance(value, dict):  # MkDocs Material's blog: `date: {created: …, updated: …}`
+        value = value.get("created")
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -309,16 +362,24 @@ def _file_date(path: str) -> dt.date | None:
 
 def _heading_title(body: str) -> str:
     """The text of ``body``'s first line that is not blank if it is a level-1 Markdown
-    heading (`# 題`), else ""."""
+    heading (`# 題`) or an AsciiDoc document title (`= 題`), else ""."""
     line = body.lstrip().split("\n", 1)[0]
-    if not line.startswith(("# ", "#\t")):
+    if not line.startswith(("# ", "#\t", "= ")):
         return ""
     return _CLOSING_HASHES.sub("", line[2:].strip()).strip()
 
 
-def field_lines(source: str) -> dict[str, int]:
+def field_lines(source: str, fmt: str = "yaml") -> dict[str, int]:
     """Each top-level key of a front-matter block and the file line it is first on."""
-    lines = {}
+    lines: dict[str, int] = {}
+    if fmt == "json":  # no fence above it; a nested key of the same name may come first
+        for match in _JSON_KEY.finditer(source):
+            try:
+                key = json.loads(f'"{match.group(1)}"')
+            except ValueError:
+                continue
+            lines.setdefault(key, source.count("\n", 0, match.start(1)) + 1)
+        return lines
     for number, line in enumerate(source.splitlines(), start=2):
         match = TOP_KEY.match(line)
         if match and match.group(1) not in lines:
@@ -341,11 +402,11 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
     fmt, source, body, body_line = split_front_matter(_SURROGATE.sub("\ufffd", text), path)
     if fmt is None:
         if require_front_matter:
-            raise NoFrontMatterError(
-                "no front matter (expected '---' or '+++' on the first line)", path=path)
+            raise NoFrontMatterError("no front matter (expected '---', '+++' or a JSON "
+                                     "object's '{' on the first line)", path=path)
         return Post(path=path, title=_heading_title(body), body=body, date=_file_date(path))
     data = parse_front_matter(fmt, source, path)
-    lines = field_lines(source)
+    lines = field_lines(source, fmt)
     key_of = _keys(data)
 
     def value(name: str) -> object:

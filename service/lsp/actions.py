@@ -75,7 +75,7 @@ def _filled_tags(view: View) -> str | None:
             not suggestion.tags):
         return None
     source = locate_front_matter(view.text)
-    if source is None:
+    if source is None or source.format == "json":  # JSON's fields are not rewritten
         return None
     labels = [s.label for s in suggestion.tags]
     values = ", ".join(render(t, "plain", source.format, flow=True) for t in labels)
