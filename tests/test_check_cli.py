@@ -130,7 +130,8 @@ def test_list_rules(capsys):
 def test_fix_rewrites_and_rechecks(tmp_path, capsys):
     folder = tmp_path / "fix"
     shutil.copytree(FIX, folder)
-    untouched = {name: (folder / name).read_bytes() for name in ("anchor.md", "json.md")}
+    untouched = {name: (folder / name).read_bytes()
+                 for name in ("anchor.md", "json.md", "pelican.md")}
     code, out, err = run(capsys, "--no-model", "--fix", "--format", "json", folder)
     assert "fixed" in err and "not fixed, left untouched" in err and "anchor.md" in err
     assert {name: (folder / name).read_bytes() for name in untouched} == untouched
@@ -139,8 +140,9 @@ def test_fix_rewrites_and_rechecks(tmp_path, capsys):
     # What could not be fixed is still reported (aliases are warnings: the check passes),
     # at the line of its field.
     assert {os.path.basename(f["path"]) for f in remaining} == {
-        "anchor.md", "duplicate-key.md", "json.md"}
+        "anchor.md", "duplicate-key.md", "json.md", "pelican.md"}
     assert {f["line"] for f in remaining if f["path"].endswith("json.md")} == {5}
+    assert {f["line"] for f in remaining if f["path"].endswith("pelican.md")} == {4}
     assert code == 0
 
 

@@ -432,15 +432,22 @@ async def test_categories_are_completed_as_tags_where_they_are_the_blogs_tags():
     assert labels(False) == [("旅行", "categories")]
 
 
-async def test_json_front_matter_is_read_but_not_rewritten():
-    # Hugo's JSON front matter: its labels are not located, so nothing is filled or
-    # completed in it, and nothing fails.
-    text = '{\n  "title": "題",\n  "tags": [\n    ""\n  ]\n}\n本文\n'
+@pytest.mark.parametrize(("text", "completed"), [
+    ('{\n  "title": "題",\n  "tags": [\n    ""\n  ]\n}\n本文\n', False),  # Hugo's JSON
+    ("Title: 題\nTags: \n\n本文\n", True),  # Pelican's metadata lines
+])
+async def test_front_matter_that_is_not_rewritten_is_not_filled(text, completed):
+    # Their labels are not located, so suggested tags are not filled in; Pelican's `Tags:`
+    # line is completed as it is typed, JSON's is not; nothing fails.
     tags = [Scored("温泉", 0.8)]
-    reading = Reading(None, Suggestion(None, [], tags, tags), None, None)
+    model = SimpleNamespace(tag_labels_=["温泉"], terms=lambda *_: [])
+    reading = Reading(ModelScores({}, {"温泉": 0.8}), Suggestion(None, [], tags, tags), None,
+                      model)
     post = parse_post(text, "d.md")
-    assert post.front_matter_format == "json" and post.field_lines["tags"] == 3
+    assert post.field_lines["tags" if "{" in text else "Tags"] in (2, 3)
     view = View("file:///d.md", 1, "d.md", text, Positions(text), replace(post, tags=()),
                 None, Taxonomy(), None, reading)
     assert _filled_tags(view) is None
-    assert complete_at(view, text.index('""') + 1) is None
+    at = text.index('""') + 1 if "{" in text else text.index("Tags: ") + 6
+    items = complete_at(view, at)
+    assert (items is not None and [i.label for i in items.items] == ["温泉"]) is completed

@@ -330,6 +330,8 @@ def test_field_lines_skip_nested_keys():
         ("+++\na = 1\n...\n+++\n本文\n", "toml", "本文\n", 5),  # not TOML's
         ('{\n"a": 1\n}\n本文\n', "json", "本文\n", 4),  # Hugo's JSON
         ('{"a": 1} 本文\n', "json", " 本文\n", 1),
+        ("Title: 題\nTags: a\n\n本文\n", "metadata", "本文\n", 4),  # Pelican's
+        ("Title: 題\n", "metadata", "", 3),
     ],
 )
 def test_split_front_matter(text, fmt, body, body_line):
@@ -363,6 +365,38 @@ def test_broken_json_front_matter_is_a_post_error_with_its_line(text, error):
     with pytest.raises(PostError) as caught:
         parse_post(text, "c.md")
     assert str(caught.value).startswith(error)
+
+
+def test_pelican_metadata_lines():
+    text = ("Title: Python: 入門\nDate: 2010-12-03 10:20\nCategory: Python 3\n"
+            "Tags: pelican, publishing\nSummary: 長い要約が\n    次の行に続く\n\n本文です。\n")
+    post = parse_post(text, "content/a.md")
+    assert (post.title, post.date, post.categories, post.tags) == (
+        "Python: 入門", dt.date(2010, 12, 3), ("Python 3",), ("pelican", "publishing"))
+    assert post.front_matter["Summary"] == "長い要約が 次の行に続く"
+    assert post.front_matter_format == "metadata"
+    assert post.field_lines == {"Title": 1, "Date": 2, "Category": 3, "Tags": 4, "Summary": 5}
+    assert post.body == "本文です。\n" and post.body_line == 8
+    assert parse_post("Title: x\nStatus: draft\n\n本文", "b.md").draft
+
+
+@pytest.mark.parametrize("text", [
+    "Note: 牛乳を買う\n\n本文\n",  # no title among them
+    "Title: x\n本文が続く\n",  # a line that is not `Key: value` before the blank line
+    "http://example.com\n\n本文\n",
+    "    Title: x\n\n本文\n",
+])
+def test_text_that_is_not_pelican_metadata_is_the_body(text):
+    post = parse_post(text, "draft.md", require_front_matter=False)
+    assert post.front_matter_format is None and post.body == text
+
+
+@pytest.mark.parametrize(("fields", "draft"), [
+    ("status: draft", True), ("status: Private", True), ("status: publish", False),
+    ("status: 下書き", False),
+])
+def test_a_status_that_keeps_a_post_off_the_site_makes_it_a_draft(fields, draft):
+    assert parse_post(f"---\ntitle: x\n{fields}\n---\n本文", "a.md").draft is draft
 
 
 @pytest.mark.parametrize("first_line", ["{{< youtube abc >}}", "{% raw %}", "{ 波括弧 }"])
@@ -555,3 +589,25 @@ def test_any_json_front_matter_is_a_post_or_a_post_error(fields, rest):
     assert post.front_matter_format == "json"
     assert all(isinstance(label, str) for label in (*post.tags, *post.categories))
     assert post.date is None or isinstance(post.date, dt.date)
+
+
+_METADATA_LINES = st.lists(st.one_of(
+    st.tuples(st.sampled_from(_KEYS + ["Status", "Summary", "x-y"]),
+              st.text(st.characters(exclude_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
+                      max_size=15)).map(lambda kv: f"{kv[0]}: {kv[1]}"),
+    st.text(max_size=15).map(lambda t: "    " + t)), max_size=8)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(_METADATA_LINES, st.text(max_size=30))
+def test_any_metadata_lines_are_a_post_or_a_post_error(lines, rest):
+    # Pelican's metadata lines, whatever their values and continuations, then anything.
+    text = "\n".join(["Title: x", *lines]) + "\n" + rest
+    try:
+        post = parse_post(text, "post.md")
+    except PostError as exc:
+        assert exc.path == "post.md"
+        return
+    assert all(isinstance(label, str) for label in (*post.tags, *post.categories))
+    assert post.date is None or isinstance(post.date, dt.date)
+    assert isinstance(post.title, str) and isinstance(post.draft, bool)

@@ -8,7 +8,7 @@ lists (``tags: [a, "b"]``), block lists (``- a`` lines), a plain or quoted strin
 (``category: a``, Jekyll's space-separated ``tags: a b`` or ``tags: a, b``), TOML arrays and
 strings.
 Anything else (anchors and aliases, multi-line strings, nested values, Hugo's JSON front
-matter) is reported as not understood, never guessed at.
+matter, Pelican's metadata lines) is reported as not understood, never guessed at.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 # Scalar styles as PyYAML's composers give them (libyaml's says "" for plain, Python's None);
 # block scalars (| and >) are not among them.
 _YAML_STYLES = {None: "plain", "": "plain", "'": "single", '"': "double"}
+# The formats whose labels are located and rewritten.
+REWRITTEN = ("yaml", "toml")
 # Stands in for each TOML string while they are being placed (see _toml_starts).
 _MARK = "\ue000"
 
@@ -66,7 +68,7 @@ class Source:
     """A post's text with its front-matter block located: ``text[start:end]`` is the block."""
 
     text: str
-    format: str  # "yaml", "toml" or "json"
+    format: str  # "yaml", "toml", "json" or "metadata"
     start: int
     end: int
 
@@ -81,8 +83,8 @@ def locate_front_matter(text: str) -> Source | None:
         return None
     fences_end = len(text) - len(body)
     bom = len(text) - len(text.removeprefix("\ufeff"))
-    # JSON has no fence line: the object is the block.
-    start = bom if fmt == "json" else bom + len(
+    # JSON and Pelican's metadata have no fence line: what they hold is the block.
+    start = bom if fmt in ("json", "metadata") else bom + len(
         text[bom:fences_end].splitlines(keepends=True)[0])
     return Source(text, fmt, start, start + len(block))
 
@@ -114,8 +116,9 @@ def _locate(source: Source, key: str) -> Field | None:
     line_of = functools.partial(bisect.bisect_right, line_starts)
     if source.format == "yaml":
         return _yaml_field(source, key, line_of)
-    if source.format == "json":
-        raise _Unsupported("JSON front matter")
+    if source.format not in REWRITTEN:
+        raise _Unsupported("JSON front matter" if source.format == "json"
+                           else "Pelican's metadata lines")
     return _toml_field(source, key, line_of)
 
 

@@ -8,7 +8,7 @@ from lsprotocol import types
 
 from bunrui.classifier import FixError, PostError, parse_post
 from bunrui.classifier.check.fixes import fixed_text
-from bunrui.classifier.corpus.frontmatter import locate_front_matter, render
+from bunrui.classifier.corpus.frontmatter import REWRITTEN, locate_front_matter, render
 
 from .diagnostics import Checked
 from .documents import View
@@ -75,7 +75,7 @@ def _filled_tags(view: View) -> str | None:
             not suggestion.tags):
         return None
     source = locate_front_matter(view.text)
-    if source is None or source.format == "json":  # JSON's fields are not rewritten
+    if source is None or source.format not in REWRITTEN:
         return None
     labels = [s.label for s in suggestion.tags]
     values = ", ".join(render(t, "plain", source.format, flow=True) for t in labels)
