@@ -560,41 +560,41 @@ _VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.
     st.sampled_from(["label", "name", "title", "slug"]), inner, max_size=2), max_leaves=8)
 
 
-@settings(max_examples=300, deadline=None, database=None)
-@given(st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=8))
-def test_any_front_matter_is_a_post_or_a_post_error(fields):
-    # Whatever a blog writes under the keys bunrui reads: a Post whose labels are text and
-    # whose date is a date, or a PostError naming the file; never another exception.
-    text = "---\n" + yaml.safe_dump(fields, allow_unicode=True) + "---\n本文\n"
+def _a_post_or_a_post_error(text: str, fmt: str) -> None:
+    """``text`` reads as a Post of front matter ``fmt`` whose labels are text and whose
+    date is a date, or raises a PostError naming the file; never another exception."""
     try:
         post = parse_post(text, "post.md")
     except PostError as exc:
         assert exc.path == "post.md"
         return
+    assert post.front_matter_format == fmt
     assert all(isinstance(label, str) for label in (*post.tags, *post.categories))
     assert post.date is None or isinstance(post.date, dt.date)
     assert isinstance(post.title, str) and isinstance(post.draft, bool)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=8))
+def test_any_front_matter_is_a_post_or_a_post_error(fields):
+    # Whatever a blog writes under the keys bunrui reads.
+    _a_post_or_a_post_error(
+        "---\n" + yaml.safe_dump(fields, allow_unicode=True) + "---\n本文\n", "yaml")
 
 
 @settings(max_examples=200, deadline=None, database=None)
 @given(st.dictionaries(st.sampled_from(_KEYS), _VALUES, max_size=8), st.text(max_size=30))
 def test_any_json_front_matter_is_a_post_or_a_post_error(fields, rest):
     # Hugo's JSON front matter, then anything on its closing line and after.
-    text = json.dumps(fields, default=str, ensure_ascii=False, indent=1) + rest
-    try:
-        post = parse_post(text, "post.md")
-    except PostError as exc:
-        assert exc.path == "post.md"
-        return
-    assert post.front_matter_format == "json"
-    assert all(isinstance(label, str) for label in (*post.tags, *post.categories))
-    assert post.date is None or isinstance(post.date, dt.date)
+    _a_post_or_a_post_error(
+        json.dumps(fields, default=str, ensure_ascii=False, indent=1) + rest, "json")
 
 
 _METADATA_LINES = st.lists(st.one_of(
-    st.tuples(st.sampled_from(_KEYS + ["Status", "Summary", "x-y"]),
-              st.text(st.characters(exclude_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
-                      max_size=15)).map(lambda kv: f"{kv[0]}: {kv[1]}"),
+    st.tuples(st.sampled_from([*_KEYS, "Status", "Summary", "x-y"]),
+              st.text(st.characters(exclude_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85"
+                                                       "\u2028\u2029"), max_size=15)
+              ).map(lambda kv: f"{kv[0]}: {kv[1]}"),
     st.text(max_size=15).map(lambda t: "    " + t)), max_size=8)
 
 
@@ -602,12 +602,4 @@ _METADATA_LINES = st.lists(st.one_of(
 @given(_METADATA_LINES, st.text(max_size=30))
 def test_any_metadata_lines_are_a_post_or_a_post_error(lines, rest):
     # Pelican's metadata lines, whatever their values and continuations, then anything.
-    text = "\n".join(["Title: x", *lines]) + "\n" + rest
-    try:
-        post = parse_post(text, "post.md")
-    except PostError as exc:
-        assert exc.path == "post.md"
-        return
-    assert all(isinstance(label, str) for label in (*post.tags, *post.categories))
-    assert post.date is None or isinstance(post.date, dt.date)
-    assert isinstance(post.title, str) and isinstance(post.draft, bool)
+    _a_post_or_a_post_error("\n".join(["Title: x", *lines]) + "\n" + rest, "metadata")
