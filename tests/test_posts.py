@@ -120,10 +120,18 @@ def test_label_of_the_wrong_type_names_its_line(front_matter, field, line):
         ("2024-03-05-impossible.md", 'date: "2025-02-30"', dt.date(2024, 3, 5)),
         ("undated.md", "title: x", None),
         ("2024-13-40-not-a-date.md", "title: x", None),
+        # Docusaurus and Hugo: a page bundle's folder, or year, month and day folders.
+        ("blog/2021-08-26-welcome/index.mdx", "title: x", dt.date(2021, 8, 26)),
+        ("blog/2021/05/28/title.md", "title: x", dt.date(2021, 5, 28)),
+        ("2020-01-01-x/2021/05/28/title.md", "title: x", dt.date(2021, 5, 28)),  # the nearest
+        ("blog/2021/05/title.md", "title: x", None),
+        ("2019-02-03-backup/site/content/posts/a.md", "title: x", None),  # too far above
     ],
 )
 def test_date_from_front_matter_or_file_name(tmp_path, name, front_matter, expected):
-    path = write(tmp_path / name, f"---\n{front_matter}\n---\n本文\n")
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path = write(path, f"---\n{front_matter}\n---\n本文\n")
     assert read_post(path).date == expected
 
 

@@ -90,7 +90,11 @@ _NUMERIC_DATE = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{
 _MONTH_FIRST = re.compile(r"\s*(?:[A-Za-z]+,?\s+)?([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?"
                           r"\s+(\d{4})\b")
 _DAY_FIRST = re.compile(r"\s*(?:[A-Za-z]+,?\s+)?(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
-_FILE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
+# A date in a post's path, as Jekyll, Hugo and Docusaurus name posts: a file or folder
+# named `YYYY-MM-DD-…` (`2021-05-28-title.md`, `2021-05-28-title/index.md`), or folders
+# `YYYY/MM/DD/` (`2021/05/28/title.md`).
+_PATH_DATE = re.compile(r"(?:^|/)(\d{4})(?:-(\d{2})-(\d{2})-|/(\d{2})/(\d{2})/)")
+_PATH_DATE_DEPTH = 4  # the file and the folders it is in, up to `YYYY/MM/DD/`'s
 # The closing hashes a Markdown heading may have (`# 題 #`), after a space (`C#` stays).
 _CLOSING_HASHES = re.compile(r"[ \t]+#+[ \t]*$")
 # A top-level key in YAML (`key:`) or TOML (`key =`): used to point messages at a line.
@@ -400,9 +404,15 @@ def _date(value: object) -> dt.date | None:
 
 
 def _file_date(path: str) -> dt.date | None:
-    """The date of a file name's `YYYY-MM-DD-` prefix (Jekyll's posts)."""
-    match = _FILE_DATE.match(os.path.basename(path))
-    return _calendar_date(*map(int, match.groups())) if match else None
+    """The date the post's path gives (``_PATH_DATE``), the nearest to the file first;
+    folders far above it (a backup's, say) are not read."""
+    near = "/".join(path.replace(os.sep, "/").split("/")[-_PATH_DATE_DEPTH:])
+    for match in reversed(list(_PATH_DATE.finditer(near))):
+        year, *rest = match.groups()
+        month, day = rest[:2] if rest[0] else rest[2:]
+        if date := _calendar_date(int(year), int(month), int(day)):
+            return date
+    return None
 
 
 def _heading_title(body: str) -> str:
