@@ -212,11 +212,23 @@ def test_half_life_lets_recent_tags_win():
                      id="one-category-no-tags"),
         pytest.param([post("a", None, tags=("和食",)), post("b", None, tags=("和食",))],
                      id="every-tag-rare"),
+        pytest.param([post("a", None, categories=("料理",), tags=("和食",)),
+                      post("b", None, categories=("料理",), tags=("洋食",))],
+                     id="every-tag-rare-one-category"),
     ],
 )
 def test_untrainable_corpora_raise_model_error(posts):
     with pytest.raises(ModelError):
         Suggester(TrainingConfig(min_tag_count=3)).fit(posts)
+
+
+def test_a_blog_of_one_off_tags_learns_its_categories(corpus):
+    # Every tag used once: no tag to learn, and still the categories.
+    posts = [dataclasses.replace(p, tags=(f"一回だけ{i}",)) for i, p in enumerate(corpus.posts)]
+    suggester = Suggester(TrainingConfig()).fit(posts)
+    assert suggester.tag_labels_ == [] and len(suggester.report_.rare_tags) == len(posts)
+    suggestion = suggester.suggest_text("京都の寺と温泉をめぐる一人旅。紅葉の嵐山を歩いた。")
+    assert suggestion.category.label == "旅行" and suggestion.tags == []
 
 
 def test_front_matter_labels_are_not_evidence(suggester):

@@ -65,8 +65,10 @@ def _read_labels(posts: Sequence[Post], config: TrainingConfig) -> _Labels:
     if len(category_counts) < 2 and not tag_counts:
         raise ModelError("the posts have neither two categories nor any tags to learn")
     tag_labels = sorted(t for t, c in tag_counts.items() if c >= config.min_tag_count)
-    if tag_counts and not tag_labels:
-        raise ModelError(f"no tag is used at least {config.min_tag_count} times")
+    # A blog of one-off tags still has its categories to learn.
+    if tag_counts and not tag_labels and len(category_counts) < 2:
+        raise ModelError(f"no tag is used at least {config.min_tag_count} times, and the "
+                         "posts have fewer than two categories")
     conventions = learn_conventions(posts, category_counts, as_tags)
     return _Labels(
         originals, posts, category_counts, categories_used, tag_counts, tag_labels,
