@@ -13,6 +13,7 @@ from .features import DocumentVectorizer
 from .linear import LinearModel
 from .named_tags import NamedTags
 from .neighbours import PostIndex
+from .new_tags import NewTags
 
 
 @dataclass
@@ -65,4 +66,5 @@ class Fitted:
     tag_words: tuple[tuple[str, ...], ...] = ()  # each tag's label as tokens (see mentions)
     tag_mentions: tuple[float, float] = (0.0, 0.0)  # what a mention in title, body adds
     named_tags: NamedTags | None = None  # seldom-used tags a title may name; None: none
+    new_tags: NewTags | None = None  # a title's words no tag has; None: the blog makes none
     report: TrainingReport | None = None

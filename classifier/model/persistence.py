@@ -30,6 +30,7 @@ from .linear import LinearModel
 from .mentions import NO_MENTIONS
 from .named_tags import NamedTags
 from .neighbours import PostIndex
+from .new_tags import NewTags
 from .suggest import Suggester
 
 PARAMS_FILE = "model.json"  # settings, labels, vocabulary, post titles
@@ -60,6 +61,8 @@ def _state(s: Suggester) -> tuple[dict, dict[str, np.ndarray], dict[str, sp.csr_
             "named_tags": ({"labels": list(s.named_tags_.labels),
                             "words": [list(w) for w in s.named_tags_.words],
                             "rate": s.named_tags_.rate} if s.named_tags_ else None),
+            "new_tags": ({"known": sorted(s.new_tags_.known), "rate": s.new_tags_.rate,
+                          "lowercase": s.new_tags_.lowercase} if s.new_tags_ else None),
         },
         "boilerplate": {"min_share": boilerplate.min_share, "min_posts": boilerplate.min_posts,
                         "threshold": int(boilerplate.threshold_)},
@@ -236,6 +239,12 @@ def _named_tags(params: JsonPart) -> NamedTags:
                      float(rate))
 
 
+def _new_tags(params: JsonPart) -> NewTags:
+    rate = params.number("rate")
+    check(0 <= rate <= 1, f"{params.where}rate is not within [0, 1]", params.path)
+    return NewTags(frozenset(params.strings("known")), float(rate), params.flag("lowercase"))
+
+
 def load_model(folder: str) -> tuple[Suggester, ModelCard]:
     """Load a model saved by ``save_model``: JSON and arrays only, never a pickle."""
     card = read_card(folder)
@@ -258,7 +267,9 @@ def load_model(folder: str) -> tuple[Suggester, ModelCard]:
     tag_model = _tag_model(tags, arrays, n_tags, n_terms) if tags else None
     index = params.section("neighbours", optional=True)
     plain = params.section("plain_tag_model", optional=True)
-    named = top.section("named_tags", optional=True)  # absent in an older model's file
+    # Absent in an older model's file.
+    named = top.section("named_tags", optional=True)
+    new = top.section("new_tags", optional=True)
     fitted = Fitted(
         boilerplate=_boilerplate(params.section("boilerplate"), arrays),
         vectorizer=vectorizer,
@@ -273,6 +284,7 @@ def load_model(folder: str) -> tuple[Suggester, ModelCard]:
         tag_words=tuple(map(tuple, top.string_lists("tag_words", len(tag_labels)))),
         tag_mentions=tuple(top.floats("tag_mentions", list(NO_MENTIONS))),
         named_tags=_named_tags(named) if named else None,
+        new_tags=_new_tags(new) if new else None,
     )
     # min_tags and max_chars, read when suggesting, are the card's config.
     config = TrainingConfig.from_json(card.training.config, os.path.join(folder, CARD_FILE))

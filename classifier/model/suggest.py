@@ -81,7 +81,8 @@ class Suggester:
     ``tag_mentions_`` added to its log-odds when the draft's title or body names the tag
     (``tag_words_``: each tag's label as tokens; see ``mentions``). ``named_tags_`` (None
     on most blogs): tags used too seldom to learn, suggested at their own score when the
-    draft's title names one (see ``named_tags``).
+    draft's title names one (see ``named_tags``); ``new_tags_`` (None where the blog
+    makes none): the title's words no tag has, offered as new tags (see ``new_tags``).
     """
 
     def __init__(self, config: TrainingConfig | None = None) -> None:
@@ -126,7 +127,7 @@ class Suggester:
         self.tag_calibration_ = fitted.tag_calibration
         self.tag_words_, self.tag_mentions_ = fitted.tag_words, fitted.tag_mentions
         self.mentions_ = Mentions(self.tag_words_)
-        self.named_tags_ = fitted.named_tags
+        self.named_tags_, self.new_tags_ = fitted.named_tags, fitted.new_tags
         self.report_ = fitted.report
         # Label -> index, built once: an editor asks the terms of every label it lists.
         self.label_positions_ = {
@@ -201,12 +202,12 @@ class Suggester:
             chosen = self.choose_tags(tag_scores, limit, threshold) if tags is not None else []
             order = np.argsort(-tag_scores, kind="stable")[:N_CANDIDATES]
             learned = self._scored_tags(chosen, tag_scores, posts[i].date)
-            named = self._named(docs[i])
+            named = self._named(posts[i], docs[i])
+            passing = [s for s in named if s.score >= threshold]
             suggestion = Suggestion(
                 category=categories[0] if categories else None,
                 categories=categories,
-                tags=(_merged(learned, named)[:upper] if named and named[0].score >= threshold
-                      else learned),
+                tags=_merged(learned, passing)[:upper] if passing else learned,
                 tag_candidates=_merged(self._scored_tags(order, tag_scores, posts[i].date),
                                        named)[:N_CANDIDATES],
             )
@@ -219,11 +220,13 @@ class Suggester:
             out.append(suggestion)
         return out
 
-    def _named(self, doc: Document) -> list[Scored]:
-        """The seldom-used tags the document's title names (``named_tags``), at their
-        score."""
-        named = self.named_tags_
-        return [Scored(t, named.rate) for t in named.named(doc)] if named else []
+    def _named(self, post: Post, doc: Document) -> list[Scored]:
+        """The tags the title names that the models do not score, each at its score, best
+        first: seldom-used ones (``named_tags``), and words no tag has (``new_tags``)."""
+        named, new = self.named_tags_, self.new_tags_
+        out = [Scored(t, named.rate) for t in named.named(doc)] if named else []
+        out += [Scored(t, new.rate) for t in new.named(post.title)] if new else []
+        return sorted(out, key=lambda s: -s.score)
 
     def _scored_tags(self, indices, scores: np.ndarray, date) -> list[Scored]:
         # A series label takes the draft's year: `advent{year}` is `advent2025` in 2025.

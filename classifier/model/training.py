@@ -22,6 +22,7 @@ from .fitted import Fitted, TrainingReport
 from .fitting import fit_models, vectorizer_for
 from .mentions import NO_MENTIONS, Mentions, tag_words
 from .named_tags import NamedTags, named_rate, rate_of
+from .new_tags import learn_new_tags
 from .selection import Choices, choose
 from .series import find_series, to_series
 
@@ -40,6 +41,9 @@ class _Labels:
     """What there is to learn, read off the posts before any text is."""
 
     originals: list[Post]  # in date order
+    # The same, with the tags the blog means (its categories, on a blog whose categories
+    # are its tags: ``categories_as_tags``).
+    tagged: list[Post]
     posts: list[Post]  # the same, a yearly series' tags as one label
     category_counts: Counter  # of each post's first category: what the model learns
     categories_used: Counter  # of every category a post carries: the blog's taxonomy
@@ -56,9 +60,9 @@ def _read_labels(posts: Sequence[Post], config: TrainingConfig) -> _Labels:
         raise ModelError(f"need at least 2 posts to train, got {len(originals)}")
     # A blog whose categories are its tags (``categories_as_tags``) learns them as both.
     as_tags = categories_as_tags(originals)
-    posts = [replace(p, tags=p.categories) for p in originals] if as_tags else originals
-    series = find_series(posts) if config.tag_series else frozenset()
-    posts = [replace(p, tags=to_series(p.tags, series)) if series else p for p in posts]
+    tagged = [replace(p, tags=p.categories) for p in originals] if as_tags else originals
+    series = find_series(tagged) if config.tag_series else frozenset()
+    posts = [replace(p, tags=to_series(p.tags, series)) if series else p for p in tagged]
     category_counts = Counter(p.categories[0] for p in posts if p.categories)
     categories_used = Counter(c for p in posts for c in dict.fromkeys(p.categories))
     tag_counts = Counter(t for p in posts for t in dict.fromkeys(p.tags))
@@ -71,7 +75,7 @@ def _read_labels(posts: Sequence[Post], config: TrainingConfig) -> _Labels:
                          "posts have fewer than two categories")
     conventions = learn_conventions(posts, category_counts, as_tags)
     return _Labels(
-        originals, posts, category_counts, categories_used, tag_counts, tag_labels,
+        originals, tagged, posts, category_counts, categories_used, tag_counts, tag_labels,
         rare={t: c for t, c in tag_counts.items() if c < config.min_tag_count},
         max_tags=config.max_tags or conventions["max_tags"], conventions=conventions)
 
@@ -146,6 +150,7 @@ def fit(
                             n_jobs, choices.calibration["categories"])
     named, found = _named_tags(labels, docs, words_of, config, choices.tag_threshold,
                                models.tag_model is not None)
+    new_tags, new_found = learn_new_tags(labels.tagged)
     return Fitted(
         boilerplate=boilerplate, vectorizer=vectorizer, category_model=models.category_model,
         category_labels=models.category_labels, tag_model=models.tag_model,
@@ -157,6 +162,6 @@ def fit(
         tag_calibration=tuple(choices.calibration["tags"]),
         tag_words=tuple(words),
         tag_mentions=tuple(choices.calibration.get("mentions", NO_MENTIONS)),
-        named_tags=named,
+        named_tags=named, new_tags=new_tags,
         report=_report(labels, choices, data_fingerprint.result(),
-                       {**choices.validation, "named_tags": found}))
+                       {**choices.validation, "named_tags": found, "new_tags": new_found}))

@@ -64,6 +64,12 @@ def _print_choices(validation: dict) -> None:
         print(f"seldom-used tags named in a draft's title: {named['carried']} of the "
               f"{named['titles']} newest titles that named one carried it (score "
               f"{named['rate']:.2f}); " + ("suggested" if named["used"] else "not suggested"))
+    new = validation.get("new_tags")
+    if new:
+        print(f"words of a draft's title no tag has: {new['carried']} of the {new['words']} "
+              f"in the newest titles became tags (score {new['rate']:.2f}"
+              + (", lowercased" if new["lowercase"] else "") + "); "
+              + ("offered as new tags" if new["used"] else "not offered"))
     mentions = (validation.get("calibration") or {}).get("mentions")
     if mentions:
         print(f"a tag named in the title adds {mentions[0]:.2f} to its log-odds, "
