@@ -96,12 +96,17 @@ def test_a_blog_without_the_one_off_habit_is_not():
     assert suggester.named_tags_ is None
 
 
-@pytest.fixture(scope="module")
-def saved(tmp_path_factory):
+def save_tool_model(tmp_path_factory):
+    """The folder of a model of ``tool_posts``."""
     suggester = Suggester().fit(tool_posts())
     folder = tmp_path_factory.mktemp("models") / "tools"
     save_model(suggester, str(folder), suggester.report_.card(TrainingConfig()))
     return folder
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    return save_tool_model(tmp_path_factory)
 
 
 @pytest.mark.parametrize(("edit", "expected"), [
@@ -111,9 +116,15 @@ def saved(tmp_path_factory):
     (lambda t: t.update(labels=[1]), "suggester.named_tags.labels is not a list of strings"),
 ])
 def test_a_tampered_named_tags_part_is_a_model_error(saved, tmp_path, edit, expected):
+    assert expected in tampered(saved, tmp_path, "named_tags", edit)
+
+
+def tampered(saved, tmp_path, part: str, edit) -> str:
+    """The message loading a copy of the model ``saved`` gives once ``edit`` has changed
+    the ``part`` of its suggester's settings."""
     folder = tmp_path / "model"
     folder.mkdir()
     for path in saved.iterdir():
         (folder / path.name).write_bytes(path.read_bytes())
-    edit_params(folder, lambda p: edit(p["suggester"]["named_tags"]))
-    assert expected in assert_model_error_names(folder, PARAMS_FILE).message
+    edit_params(folder, lambda p: edit(p["suggester"][part]))
+    return assert_model_error_names(folder, PARAMS_FILE).message

@@ -8,8 +8,8 @@ import datetime as dt
 import json
 
 import pytest
-from test_named_tags import START, tool_posts
-from test_persistence import PARAMS_FILE, assert_model_error_names, edit_params
+from test_named_tags import START, save_tool_model, tampered, tool_posts
+from test_persistence import PARAMS_FILE
 
 from bunrui.classifier import Post, Suggester, TrainingConfig, load_model, save_model
 from bunrui.classifier.model.named_tags import rate_of
@@ -93,10 +93,7 @@ def test_a_blog_that_tags_its_new_tools_is_offered_the_next(tmp_path):
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
-    suggester = Suggester().fit(tool_posts())
-    folder = tmp_path_factory.mktemp("models") / "tools"
-    save_model(suggester, str(folder), suggester.report_.card(TrainingConfig()))
-    return folder
+    return save_tool_model(tmp_path_factory)
 
 
 @pytest.mark.parametrize(("edit", "expected"), [
@@ -105,9 +102,4 @@ def saved(tmp_path_factory):
     (lambda t: t.update(lowercase="yes"), "suggester.new_tags.lowercase"),
 ])
 def test_a_tampered_new_tags_part_is_a_model_error(saved, tmp_path, edit, expected):
-    folder = tmp_path / "model"
-    folder.mkdir()
-    for path in saved.iterdir():
-        (folder / path.name).write_bytes(path.read_bytes())
-    edit_params(folder, lambda p: edit(p["suggester"]["new_tags"]))
-    assert expected in assert_model_error_names(folder, PARAMS_FILE).message
+    assert expected in tampered(saved, tmp_path, "new_tags", edit)
