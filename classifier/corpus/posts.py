@@ -71,7 +71,7 @@ class _PlacingLoader(_YAML_LOADER):
 # Where blogs keep a post's date, the first present wins (Jekyll and Hugo `date`, Notion
 # exports `created_time`, Zenn `published_at`, Astro `pubDate`, …); then a date of last
 # change where a blog keeps no other (Qiita's `updated_at`, Hugo's `lastmod`); then the
-# file name's `YYYY-MM-DD-` prefix.
+# path's (``_PATH_DATE``).
 DATE_FIELDS = ("date", "created", "createdAt", "created_time", "published_at", "publishDate",
                "pubDate", "published", "updated_at", "updatedAt", "lastmod", "updated")
 # A `status` that keeps a post off the site (Pelican's, and WordPress exports').
