@@ -25,6 +25,7 @@ from conftest import (
 )
 
 from bunrui.classifier import load_corpus
+from bunrui.classifier.corpus.posts import POST_SUFFIXES
 from bunrui.classifier.model.persistence import load_model, save_model
 from bunrui.classifier.text.tokens import CACHE_FILE
 from bunrui.service.cli import main
@@ -164,8 +165,7 @@ def test_learning_from_no_posts_says_why(capsys, tmp_path, command):
     extra = ["--out", str(tmp_path / "m")] if command == "train" else ["--folds", "2"]
     code, _, err = run(capsys, command, str(empty), *extra)
     assert code == 1 and err.startswith(f"bunrui: {empty}: ")
-    assert ("no post files (.md, .markdown, .mdx, .qmd, .Rmd, .Rmarkdown, .adoc, .asciidoc, "
-            ".html)") in err
+    assert f"no post files ({', '.join(POST_SUFFIXES)})" in err and ".md, " in err
     # Posts that exist but fall outside --since are counted as such.
     code, _, err = run(capsys, command, str(JEKYLL), "--since", "2030-01-01", *extra)
     assert code == 1 and "left out (outside the date range)" in err

@@ -121,7 +121,7 @@ def test_a_fix_is_written_under_the_key_the_post_uses(tmp_path, checker):
 @pytest.mark.parametrize("name, why", [
     ("anchor.md", "shape bunrui does not rewrite"),
     ("json.md", "shape bunrui does not rewrite (JSON front matter)"),  # Hugo's
-    ("pelican.md", "shape bunrui does not rewrite (Pelican's metadata lines)"),
+    ("pelican.md", "shape bunrui does not rewrite (field lines)"),
     ("duplicate-key.md", "repeated"),
 ])
 def test_file_that_cannot_be_fixed_safely_is_left_untouched(folder, checker, name, why):

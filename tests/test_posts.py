@@ -339,7 +339,7 @@ def test_field_lines_skip_nested_keys():
         ('{\n"a": 1\n}\n本文\n', "json", "本文\n", 4),  # Hugo's JSON
         ('{"a": 1} 本文\n', "json", " 本文\n", 1),
         ("Title: 題\nTags: a\n\n本文\n", "metadata", "本文\n", 4),  # Pelican's
-        ("Title: 題\n", "metadata", "", 3),
+        ("Title: 題\n", "metadata", "", 2),
     ],
 )
 def test_split_front_matter(text, fmt, body, body_line):
@@ -386,6 +386,44 @@ def test_pelican_metadata_lines():
     assert post.field_lines == {"Title": 1, "Date": 2, "Category": 3, "Tags": 4, "Summary": 5}
     assert post.body == "本文です。\n" and post.body_line == 8
     assert parse_post("Title: x\nStatus: draft\n\n本文", "b.md").draft
+
+
+@pytest.mark.parametrize(("name", "text", "fields"), [
+    # Pelican's reStructuredText: the title a heading, the fields a field list below it.
+    ("a.rst", "Python: 入門\n##########\n\n:date: 2010-10-03 10:20\n:tags: thats, awesome\n"
+              ":category: yeah\n:summary: 長い要約が\n   次の行に続く\n\n本文です。\n",
+     {"date": 4, "tags": 5, "category": 6, "summary": 7}),
+    ("b.rst", "=========\nPython 入門\n=========\n:date: 2010-10-03\n:tags: thats, awesome\n"
+              ":category: yeah\n\n本文です。\n", {"date": 4, "tags": 5, "category": 6}),
+    # Nikola: `.. key: value` lines, in reStructuredText or in an HTML comment in Markdown.
+    ("c.rst", ".. title: Python: 入門\n.. date: 2010-10-03 10:20:00 UTC\n"
+              ".. tags: thats, awesome\n.. category: yeah\n.. link:\n\n本文です。\n",
+     {"title": 1, "date": 2, "tags": 3, "category": 4, "link": 5}),
+    ("d.md", "<!--\n.. title: Python: 入門\n.. date: 2010-10-03 10:20:00 UTC\n\n"
+             ".. tags: thats, awesome\n.. category: yeah\n-->\n\n本文です。\n",
+     {"title": 2, "date": 3, "tags": 5, "category": 6}),
+])
+def test_field_lines_of_pelican_and_nikola(name, text, fields):
+    post = parse_post(text, name)
+    assert post.front_matter_format == "metadata"
+    assert post.title == ("Python 入門" if name == "b.rst" else "Python: 入門")
+    assert (post.date, post.tags, post.categories) == (
+        dt.date(2010, 10, 3), ("thats", "awesome"), ("yeah",))
+    assert post.field_lines == fields
+    assert "".join(text.splitlines(keepends=True)[post.body_line - 1:]) == post.body
+    assert post.body.strip() == "本文です。"
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("a.md", "Python 入門\n==========\n\n:date: 2010-10-03\n\n本文\n"),  # a heading in Markdown
+    ("a.rst", "Python 入門\n==========\n\n本文が続く\n"),  # a heading with no fields
+    ("a.rst", ".. image:: a.png\n\n本文\n"),  # a directive
+    ("a.md", "<!--\n.. title: x\n本文\n"),  # a comment never closed
+    ("a.md", "<!--\n.. title: x\n本文\n-->\n"),  # a line that is no field in it
+])
+def test_text_that_only_looks_like_field_lines_is_the_body(name, text):
+    post = parse_post(text, name, require_front_matter=False)
+    assert post.front_matter_format is None and post.body == text
 
 
 @pytest.mark.parametrize("text", [
@@ -543,6 +581,8 @@ def test_a_title_in_another_case_is_read():
     # Hugo's AsciiDoc pages.
     ({"content/posts/a.adoc": "Hugo", "content/posts/b.asciidoc": "Hugo"},
      ["content/posts/a.adoc", "content/posts/b.asciidoc"]),
+    # Pelican's and Nikola's reStructuredText.
+    ({"content/a.rst": "Pelican", "content/b.md": "Pelican"}, ["content/a.rst", "content/b.md"]),
     ({"public/a.md": "Qiita", "node_modules/pkg/README.md": "pkg", "_site/x.html": "built",
       "vendor/gem/doc.md": "gem"}, ["public/a.md"]),
     # Quarto and blogdown: Markdown with code chunks.
@@ -611,3 +651,19 @@ _METADATA_LINES = st.lists(st.one_of(
 def test_any_metadata_lines_are_a_post_or_a_post_error(lines, rest):
     # Pelican's metadata lines, whatever their values and continuations, then anything.
     _a_post_or_a_post_error("\n".join(["Title: x", *lines]) + "\n" + rest, "metadata")
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.text(max_size=20), st.sampled_from(["=", "#", "-", "~"]), _METADATA_LINES,
+       st.text(max_size=30))
+def test_any_restructuredtext_fields_are_a_post_or_a_post_error(title, mark, lines, rest):
+    # A heading (whatever it holds), field lines in reStructuredText's way, then anything.
+    fields = [":" + line if not line.startswith(" ") else line for line in lines]
+    text = "\n".join([title, mark * 8, "", ":date: 2020-01-02", *fields]) + "\n\n" + rest
+    try:
+        post = parse_post(text, "post.rst", require_front_matter=False)
+    except PostError as exc:
+        assert exc.path == "post.rst"
+        return
+    assert all(isinstance(label, str) for label in (*post.tags, *post.categories))
+    assert post.front_matter_format in ("metadata", None)

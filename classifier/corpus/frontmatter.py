@@ -8,7 +8,8 @@ lists (``tags: [a, "b"]``), block lists (``- a`` lines), a plain or quoted strin
 (``category: a``, Jekyll's space-separated ``tags: a b`` or ``tags: a, b``), TOML arrays and
 strings.
 Anything else (anchors and aliases, multi-line strings, nested values, Hugo's JSON front
-matter, Pelican's metadata lines) is reported as not understood, never guessed at.
+matter, the field lines of Pelican and Nikola) is reported as not understood, never guessed
+at.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def locate_front_matter(text: str) -> Source | None:
         return None
     fences_end = len(text) - len(body)
     bom = len(text) - len(text.removeprefix("\ufeff"))
-    # JSON and Pelican's metadata have no fence line: what they hold is the block.
+    # JSON and field lines have no fence line: what they hold is the block.
     start = bom if fmt in ("json", "metadata") else bom + len(
         text[bom:fences_end].splitlines(keepends=True)[0])
     return Source(text, fmt, start, start + len(block))
@@ -118,7 +119,7 @@ def _locate(source: Source, key: str) -> Field | None:
         return _yaml_field(source, key, line_of)
     if source.format not in REWRITTEN:
         raise _Unsupported("JSON front matter" if source.format == "json"
-                           else "Pelican's metadata lines")
+                           else "field lines")
     return _toml_field(source, key, line_of)
 
 

@@ -1,5 +1,5 @@
-"""Reading posts: front matter (YAML, TOML, JSON or Pelican's metadata lines), labels,
-dates, and whole corpora."""
+"""Reading posts: front matter (YAML, TOML, JSON or field lines), labels, dates, and whole
+corpora."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..errors import NoFrontMatterError, PostError
+from . import metadata
 from .labels import string_labels
 
 # Quarto's and R Markdown's (blogdown's) posts are Markdown with code chunks.
-# Hugo reads AsciiDoc too, with the same front matter.
+# Hugo reads AsciiDoc too, with the same front matter; Pelican and Nikola
+# reStructuredText, with field lines (``metadata``).
 POST_SUFFIXES = (".md", ".markdown", ".mdx", ".qmd", ".Rmd", ".Rmarkdown", ".adoc",
-                 ".asciidoc", ".html")
+                 ".asciidoc", ".rst", ".html")
 # Where a site root keeps its posts, the first found wins: Jekyll, Hexo, Hugo and Gatsby,
 # Astro, Zenn, MkDocs Material's blog, Docusaurus.
 POST_FOLDERS = ("_posts", "source/_posts", "content", "src/content", "articles",
@@ -32,10 +34,6 @@ _FENCES = {"---": "yaml", "+++": "toml"}
 # Hugo's JSON front matter is an object that opens the file, on a line of its own or with
 # its first key (not `{{<`, a shortcode, nor `{%`, a Liquid tag).
 _JSON_OPENING = re.compile(r'\{\s*(?:"|$)')
-# Pelican's (and MultiMarkdown's) metadata: `Key: value` lines that open the file, up to
-# its first blank line; a value may go on in lines indented by four spaces or a tab.
-_METADATA_LINE = re.compile(r"([A-Za-z][\w-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*\Z")
-_CONTINUED = ("    ", "\t")
 # A key of a JSON object as written, at the start of its line.
 _JSON_KEY = re.compile(r'^[ \t]*\{?[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*:', re.MULTILINE)
 # A post file larger than this is not read: real posts are well under 1 MB.
@@ -152,7 +150,9 @@ def split_front_matter(text: str, path: str = "<draft>") -> tuple[str | None, st
     if _JSON_OPENING.match(fence):
         return _split_json(text, path)
     if fence not in _FENCES:
-        return _split_metadata(lines) or (None, "", text, 1)
+        # Field lines (Pelican, Nikola; see ``metadata``).
+        found = metadata.split(lines, rst=path.endswith(".rst"))
+        return ("metadata", *found) if found else (None, "", text, 1)
     # YAML may also end its front matter with `...`, its end of document (pandoc, R
     # Markdown, Quarto).
     closing = (fence, "...") if fence == "---" else (fence,)
@@ -161,42 +161,6 @@ def split_front_matter(text: str, path: str = "<draft>") -> tuple[str | None, st
             source = "".join(lines[1:i])
             return _FENCES[fence], source, "".join(lines[i + 1 :]), i + 2
     raise PostError(f"front matter opened with '{fence}' is never closed", path=path, line=1)
-
-
-def _split_metadata(lines: list[str]) -> tuple[str, str, str, int] | None:
-    """``split_front_matter`` of a text that opens with Pelican's metadata lines, one of
-    them its title; None if it does not."""
-    keys, end = [], len(lines)
-    for i, line in enumerate(lines):
-        line = line.rstrip("\r\n")
-        if not line.strip():
-            end = i
-            break
-        if not (keys and line.startswith(_CONTINUED)):
-            match = _METADATA_LINE.match(line)
-            if match is None:
-                return None
-            keys.append(match.group(1).casefold())
-    if "title" not in keys:
-        return None
-    return "metadata", "".join(lines[:end]), "".join(lines[end + 1 :]), end + 2
-
-
-def _load_metadata(source: str) -> dict[str, str]:
-    """Pelican's metadata lines as text values: a key's first line wins."""
-    data: dict[str, str] = {}
-    key = None
-    for line in source.splitlines():
-        if line.startswith(_CONTINUED):  # the first line is a key's (``_split_metadata``)
-            if key is not None:
-                data[key] = f"{data[key]} {line.strip()}".strip()
-            continue
-        key, value = _METADATA_LINE.match(line).groups()
-        if key in data:
-            key = None  # its continuation lines are the repeat's
-            continue
-        data[key] = value or ""
-    return data
 
 
 def _split_json(text: str, path: str) -> tuple[str, str, str, int]:
@@ -240,7 +204,7 @@ def parse_front_matter(fmt: str, source: str, path: str) -> dict:
         if fmt == "json":
             data = _load_json(source)
         elif fmt == "metadata":
-            data = _load_metadata(source)
+            data = metadata.load(source)
         else:
             data = load_yaml(source) if fmt == "yaml" else tomllib.loads(source)
     except yaml.YAMLError as exc:
@@ -426,8 +390,9 @@ def _heading_title(body: str) -> str:
 
 def field_lines(source: str, fmt: str = "yaml") -> dict[str, int]:
     """Each top-level key of a front-matter block and the file line it is first on."""
+    if fmt == "metadata":
+        return metadata.field_lines(source)
     lines: dict[str, int] = {}
-    first = 1 if fmt == "metadata" else 2  # no fence above it
     if fmt == "json":  # no fence above it; a nested key of the same name may come first
         for match in _JSON_KEY.finditer(source):
             try:
@@ -436,7 +401,7 @@ def field_lines(source: str, fmt: str = "yaml") -> dict[str, int]:
                 continue
             lines.setdefault(key, source.count("\n", 0, match.start(1)) + 1)
         return lines
-    for number, line in enumerate(source.splitlines(), start=first):
+    for number, line in enumerate(source.splitlines(), start=2):  # below the fence
         match = TOP_KEY.match(line)
         if match and match.group(1) not in lines:
             lines[match.group(1)] = number
@@ -459,7 +424,8 @@ def parse_post(text: str, path: str = "<draft>", *, require_front_matter: bool =
     if fmt is None:
         if require_front_matter:
             raise NoFrontMatterError("no front matter (expected '---', '+++', a JSON "
-                                     "object's '{' or Pelican's 'Title:' first)", path=path)
+                                     "object's '{' or field lines with a title first)",
+                                     path=path)
         return Post(path=path, title=_heading_title(body), body=body, date=_file_date(path))
     data = parse_front_matter(fmt, source, path)
     lines = field_lines(source, fmt)
