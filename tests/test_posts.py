@@ -402,8 +402,16 @@ def test_pelican_metadata_lines():
     ("d.md", "<!--\n.. title: Python: 入門\n.. date: 2010-10-03 10:20:00 UTC\n\n"
              ".. tags: thats, awesome\n.. category: yeah\n-->\n\n本文です。\n",
      {"title": 2, "date": 3, "tags": 5, "category": 6}),
+    # Org mode as Hugo reads it: `#+key:` lines, Hugo's `[]` for a list, Org's time stamps
+    # and file tags.
+    ("e.org", "#+title: Python: 入門\n#+date: <2010-10-03 Sun>\n#+tags[]: thats awesome\n"
+              "#+categories[]: yeah\n\n本文です。\n",
+     {"title": 1, "date": 2, "tags": 3, "categories": 4}),
+    ("f.org", "#+TITLE: Python: 入門\n#+DATE: [2010-10-03 Sun 10:20]\n"
+              "#+FILETAGS: :thats:awesome:\n#+CATEGORY: yeah\n\n本文です。\n",
+     {"TITLE": 1, "DATE": 2, "FILETAGS": 3, "CATEGORY": 4}),
 ])
-def test_field_lines_of_pelican_and_nikola(name, text, fields):
+def test_field_lines_of_pelican_nikola_and_org(name, text, fields):
     post = parse_post(text, name)
     assert post.front_matter_format == "metadata"
     assert post.title == ("Python 入門" if name == "b.rst" else "Python: 入門")

@@ -1,7 +1,8 @@
 """Front matter written as lines of `key: value` rather than YAML, as Python's site
 generators write it: Pelican's Markdown (`Title: …` lines up to the first blank line),
 reStructuredText field lists (Pelican's `:tags: a, b` under the title's heading) and
-Nikola's `.. title: …` lines (in reStructuredText, or in an HTML comment in Markdown).
+Nikola's `.. title: …` lines (in reStructuredText, or in an HTML comment in Markdown);
+and as Org mode writes it for Hugo (`#+title: …`, `#+tags[]: a b`, `#+filetags: :a:b:`).
 
 The block is the file's first lines, from line 1 (a heading or comment markers
 included), so a key's line in the file is its line in the block. Every value is text;
@@ -13,9 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# One field: `Key: value` (Pelican's Markdown), `:key: value` (reStructuredText) or
-# `.. key: value` (Nikola).
-_FIELD = re.compile(r"(?:\.\. |:)?([A-Za-z][\w-]*):(?:[ \t]+(.*?))?[ \t]*\Z")
+# One field: `Key: value` (Pelican's Markdown), `:key: value` (reStructuredText),
+# `.. key: value` (Nikola) or `#+key: value` (Org; Hugo marks a list `#+tags[]:`).
+_FIELD = re.compile(r"(?:\.\. |:|#\+)?([A-Za-z][\w-]*)(?:\[\])?:(?:[ \t]+(.*?))?[ \t]*\Z")
+# Org's time stamp (`<2024-05-01 Wed>`, `[2024-05-01 Wed 10:00]`) and tags (`:a:b:`).
+_ORG_STAMP = re.compile(r"[<\[](\d{4}-\d{2}-\d{2}[^>\]]*)[>\]]\Z")
+_ORG_TAGS = re.compile(r":(?:[^\s:]+:)+\Z")
 # A value goes on in lines indented by four spaces or a tab (or three, in reST).
 _CONTINUED = ("   ", "\t")
 # A reStructuredText section title's underline or overline: a punctuation mark repeated.
@@ -100,6 +104,10 @@ def load(block: str) -> dict[str, str]:
     scan = _scan(lines, rst=bool(_heading(lines)))
     data: dict[str, str] = {}
     for _, key, value in scan.fields if scan else ():
+        if stamp := _ORG_STAMP.match(value):
+            value = stamp.group(1)
+        elif _ORG_TAGS.match(value):
+            value = " ".join(value.strip(":").split(":"))
         data.setdefault(key, value)
     if scan and scan.title and not any(k.casefold() == "title" for k in data):
         data["title"] = scan.title

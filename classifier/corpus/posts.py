@@ -20,10 +20,10 @@ from . import metadata
 from .labels import string_labels
 
 # Quarto's and R Markdown's (blogdown's) posts are Markdown with code chunks.
-# Hugo reads AsciiDoc too, with the same front matter; Pelican and Nikola
-# reStructuredText, with field lines (``metadata``).
+# Hugo reads AsciiDoc too, with the same front matter, and Org mode; Pelican and Nikola
+# reStructuredText (the last two with field lines: ``metadata``).
 POST_SUFFIXES = (".md", ".markdown", ".mdx", ".qmd", ".Rmd", ".Rmarkdown", ".adoc",
-                 ".asciidoc", ".rst", ".html")
+                 ".asciidoc", ".rst", ".org", ".html")
 # Where a site root keeps its posts, the first found wins: Jekyll, Hexo, Hugo and Gatsby,
 # Astro, Zenn, MkDocs Material's blog, Docusaurus.
 POST_FOLDERS = ("_posts", "source/_posts", "content", "src/content", "articles",
@@ -75,9 +75,10 @@ DATE_FIELDS = ("date", "created", "createdAt", "created_time", "published_at", "
 # A `status` that keeps a post off the site (Pelican's, and WordPress exports').
 UNPUBLISHED = frozenset({"draft", "private", "pending"})
 # Where blogs keep a post's labels, the first that holds any wins: Zenn calls its tags
-# `topics`. The key found is kept (``Post.label_keys``), so `check` points at it and
-# `--fix` rewrites it.
-LABEL_FIELDS = {"categories": ("categories", "category"), "tags": ("tags", "tag", "topics")}
+# `topics`, Org mode `filetags`. The key found is kept (``Post.label_keys``), so `check`
+# points at it and `--fix` rewrites it.
+LABEL_FIELDS = {"categories": ("categories", "category"),
+                "tags": ("tags", "tag", "topics", "filetags")}
 # A tag written as a mapping (Docusaurus `{label: …, permalink: …}`, Qiita `{name: …}`).
 _LABEL_NAMES = ("label", "name", "title")
 _MONTHS = {m: i for i, m in enumerate(
