@@ -368,8 +368,10 @@ def test_hugo_json_front_matter():
     ('{"a": ' + "[" * 100_000 + "\n", "c.md:1: invalid JSON front matter: nested too deep"),
     ('{"tags": [' + ", ".join(["1"] * 10_001) + "]}\n",
      "c.md:1: invalid JSON front matter: holds more than 10,000 values"),
+    ("Title: x\n" + "".join(f"k{i}: v\n" for i in range(10_000)) + "\n本文\n",
+     "c.md:1: invalid front matter (field lines): more than 10,000 fields"),
 ])
-def test_broken_json_front_matter_is_a_post_error_with_its_line(text, error):
+def test_broken_or_huge_front_matter_is_a_post_error_with_its_line(text, error):
     with pytest.raises(PostError) as caught:
         parse_post(text, "c.md")
     assert str(caught.value).startswith(error)

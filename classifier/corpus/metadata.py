@@ -25,6 +25,9 @@ _CONTINUED = ("   ", "\t")
 # A reStructuredText section title's underline or overline: a punctuation mark repeated.
 _ADORNMENT = re.compile(r"([=\-#~*^\"'`+_.:])\1{2,}[ \t]*\Z")
 _OPEN_COMMENT, _CLOSE_COMMENT = "<!--", "-->"
+# Real posts have a dozen fields; a block of more is refused, as YAML's of more than
+# ``posts.MAX_VALUES`` values is.
+MAX_FIELDS = 10_000
 
 
 @dataclass(frozen=True)
@@ -99,9 +102,11 @@ def split(lines: list[str], rst: bool) -> tuple[str, str, int] | None:
 
 def load(block: str) -> dict[str, str]:
     """A block of ``split`` as text values: a key's first line wins; a heading is the
-    title where no field gives one."""
+    title where no field gives one. ``ValueError`` for more than ``MAX_FIELDS`` fields."""
     lines = block.splitlines()
     scan = _scan(lines, rst=bool(_heading(lines)))
+    if scan and len(scan.fields) > MAX_FIELDS:
+        raise ValueError(f"more than {MAX_FIELDS:,} fields")
     data: dict[str, str] = {}
     for _, key, value in scan.fields if scan else ():
         if stamp := _ORG_STAMP.match(value):

@@ -225,8 +225,9 @@ def parse_front_matter(fmt: str, source: str, path: str) -> dict:
     except RecursionError:  # tomllib and json nest arrays by recursion
         raise PostError(f"invalid {fmt.upper()} front matter: nested too deep", path=path,
                         line=2) from None
-    except ValueError as exc:  # JSON's, once split
-        raise PostError(f"invalid JSON front matter: {exc}", path=path, line=1) from None
+    except ValueError as exc:  # too much JSON, or too many field lines, once split
+        kind = "JSON front matter" if fmt == "json" else "front matter (field lines)"
+        raise PostError(f"invalid {kind}: {exc}", path=path, line=1) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
