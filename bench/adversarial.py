@@ -86,6 +86,13 @@ TEXTS = [
     ("body-unclosed-script", front("title: x", "<script>" * 12_000)),
     ("body-emoji-only", front("title: 🎉", "😀" * 40_000)),
     ("many-tags", front("title: x\ntags: [" + ", ".join(f"t{i}" for i in range(5000)) + "]")),
+    # Hugo's JSON front matter and the field lines of Pelican, Nikola and Org mode.
+    ("json-nested-5000", '{"title": ' + "[" * 5000 + "]" * 5000 + "}\n本文\n"),
+    ("json-unclosed", '{\n"title": "x",\n本文\n'),
+    ("json-20000-values", '{"title": "x", "tags": [' + ", ".join(["1"] * 20_000) + "]}\n"),
+    ("fields-12000", "Title: x\n" + "k: v\n" * 12_000 + "\n本文\n"),
+    ("nikola-comment-unclosed", "<!--\n.. title: x\n" + ".. tags: a\n" * 8000),
+    ("title-99k-latin-words", front("title: " + "Ab " * 33_000)),
 ]
 
 
