@@ -67,6 +67,15 @@ EXTRACTION = [
         id="table"),
     pytest.param(
         "ＰＹＴＨＯＮで１２３個", ["PYTHONで123個"], ["ＰＹＴＨＯＮ"], id="nfkc"),
+    pytest.param(
+        "前の文。\n#+BEGIN_SRC python\nsecret_code = 1\n#+END_SRC\n後の文。\n"
+        "#+begin_example\nexample_out\n#+end_example\n最後。",
+        ["前の文。", "後の文。", "最後。"], ["secret_code", "python", "example_out"], id="org-src"),
+    pytest.param(
+        "前の文。\n\n.. code-block:: python\n\n   secret_code = 1\n\n   more_code()\n"
+        "後の文。\n\n  .. code:: sh\n\n     shell_cmd\n  インデントの文。",
+        ["前の文。", "後の文。", "インデントの文。"], ["secret_code", "more_code", "shell_cmd",
+                                              "code-block"], id="rst-code"),
 ]
 
 

@@ -11,6 +11,12 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 _FENCED = re.compile(r"^[ \t]*(`{3,}|~{3,}).*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
+# Code as Org mode (`#+begin_src` .. `#+end_src`) and reStructuredText (a `code-block`
+# directive and the lines indented under it) write it.
+_ORG_BLOCK = re.compile(r"^[ \t]*#\+begin_(src|example)\b.*?(?:^[ \t]*#\+end_\1\b.*?$|\Z)",
+                        re.M | re.S | re.I)
+_RST_CODE = re.compile(r"^([ \t]*)\.\. (?:code-block|code|sourcecode)::.*(?:\n[ \t]*(?=\n)"
+                       r"|\n\1[ \t]+\S.*)*", re.M)
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 # Each with the text that closes it: see _sub_closed.
 # Spans from an opening to the first close of its kind (group 1 of the opening).
@@ -33,7 +39,8 @@ _SPACE = re.compile(r"\s+")
 _WORDLESS = re.compile(r"[\W_]+")
 # Bump when what extract_blocks or BoilerplateFilter.clean output changes: cached blocks
 # and the cached tokens of cleaned bodies are keyed by it.
-TEXT_VERSION = "2"  # 2: no bracket inside a link's text or target
+# 2: no bracket inside a link's text or target; 3: Org's and reStructuredText's code.
+TEXT_VERSION = "3"
 # Link texts are fenced by these two control characters until blocks are formed, so a
 # block made only of links can be told from prose.
 _LINKED = re.compile("\x01[^\x02]*\x02")
@@ -98,11 +105,13 @@ def _strip_spans(text: str, opening: re.Pattern, closes: dict[str, re.Pattern],
 def extract_blocks(markdown: str) -> list[Block]:
     """Split Markdown (with HTML and Liquid) into plain-text headings and paragraphs.
 
-    Fenced code, HTML comments, scripts, Liquid tags, HTML tags, images, URLs and
-    Markdown marks are removed; link texts are kept.
+    Fenced code (and Org's and reStructuredText's), HTML comments, scripts, Liquid tags,
+    HTML tags, images, URLs and Markdown marks are removed; link texts are kept.
     """
     text = nfkc(markdown)
     text = _FENCED.sub("\n", text)
+    text = _ORG_BLOCK.sub("\n", text)
+    text = _RST_CODE.sub("\n", text)
     text = _HTML_COMMENT.sub("\n", text)
     text = _strip_spans(text, *_SCRIPT, "\n")
     text = _strip_spans(text, *_LIQUID, " ")
