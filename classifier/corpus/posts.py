@@ -175,8 +175,9 @@ def _split_json(text: str, path: str) -> tuple[str, str, str, int]:
     except RecursionError:
         raise PostError("invalid JSON front matter: nested too deep", path=path,
                         line=1) from None
-    rest = text[end:].split("\n", 1)
-    body = rest[1] if len(rest) > 1 and not rest[0].strip() else text[end:]
+    # The rest of the closing line, when blank, is not the body's.
+    newline = text.find("\n", end)
+    body = text[newline + 1:] if newline >= 0 and not text[end:newline].strip() else text[end:]
     return "json", text[:end], body, text.count("\n", 0, len(text) - len(body)) + 1
 
 

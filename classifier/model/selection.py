@@ -6,9 +6,9 @@ Candidates are scored by rolling-origin validation: ``WINDOWS`` consecutive wind
 the newest posts (5% of the posts each, 5 to 50), each predicted by models fitted on every
 post before it, so no single window (one that straddles a change of labelling, say)
 decides alone: categories by accuracy, then by the log-likelihood of each post's category,
-tags by each post's tag F1 and NDCG@5. Among candidates within noise of the best, the simplest (the
-first listed) wins, and the first is the plain reference, so a blog never gets a model
-that validated worse than the plain one.
+tags by each post's tag F1 and NDCG@5. Among candidates within noise of the best, the
+simplest (the first listed) wins, and the first is the plain reference, so a blog never
+gets a model that validated worse than the plain one.
 """
 
 from __future__ import annotations
